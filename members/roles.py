@@ -1,0 +1,45 @@
+"""What roles a user holds today, loaded once per request (the input of every rule in */rules.py)."""
+
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from orgs.calendar import local_date
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    college_id: int | None
+    school_class_id: int | None
+    organisation_id: int | None
+    department_id: int | None
+    room_id: int | None
+
+
+def grants(user) -> tuple[Grant, ...]:
+    """The user's current role grants, cached on the user object for the rest of the request."""
+    cached = getattr(user, "_grants_cache", None)
+    if cached is not None:
+        return cached
+    if not user.is_authenticated or user.tenant_id is None:
+        result = ()
+    else:
+        from members.models import RoleAssignment
+
+        today = local_date(timezone.now())
+        rows = RoleAssignment.objects.filter(user=user, start__lte=today).exclude(end__lt=today).values_list(
+            "role", "college_id", "school_class_id", "organisation_id", "department_id", "room_id"
+        )
+        result = tuple(Grant(*row) for row in rows)
+    user._grants_cache = result
+    return result
+
+
+def has_role(user, *roles) -> bool:
+    return any(g.role in roles for g in grants(user))
+
+
+def scope_ids(user, role, field) -> set[int]:
+    """Ids of the ``field`` scopes (e.g. 'organisation_id') over which the user holds ``role``."""
+    return {getattr(g, field) for g in grants(user) if g.role == role and getattr(g, field) is not None}

@@ -1,0 +1,98 @@
+"""Tenant policies (SPEC OR-6): every number of SPEC is a policy with its SPEC default, stored per tenant.
+
+Each app declares its policies here with ``register`` (in its AppConfig.ready or at import of its
+``policies`` module); values live in ``PolicyValue`` rows, one per change, each effective from a date. A
+change applies from the start of the next period (the next month, or the next term) and is kept as
+history; the settings page lists every policy of the tenant's enabled modules with its default and source.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from orgs.calendar import last_day_of_month
+
+
+@dataclass(frozen=True)
+class Policy:
+    key: str
+    label: str
+    default: int | float | str
+    kind: type  # int, float or str
+    source: str  # where the default comes from: SPEC id and seed clause
+    period: str  # "month" or "term": when a change starts to apply
+    module: str | None = None  # None: part of the core, always shown
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+
+    def clean(self, raw):
+        """Parse and check a submitted value; raise ValidationError in Chinese."""
+        try:
+            value = self.kind(raw)
+        except (TypeError, ValueError):
+            raise ValidationError(_("“%(value)s”不是有效的取值。"), params={"value": raw}) from None
+        if self.minimum is not None and value < self.minimum:
+            raise ValidationError(_("不能小于 %(min)s。"), params={"min": self.minimum})
+        if self.maximum is not None and value > self.maximum:
+            raise ValidationError(_("不能大于 %(max)s。"), params={"max": self.maximum})
+        return value
+
+
+REGISTRY: dict[str, Policy] = {}
+
+
+def register(policy: Policy) -> Policy:
+    if policy.key in REGISTRY and REGISTRY[policy.key] != policy:
+        raise ValueError(f"policy {policy.key} registered twice with different definitions")
+    REGISTRY[policy.key] = policy
+    return policy
+
+
+def get(key: str) -> Policy:
+    return REGISTRY[key]
+
+
+def next_period_start(policy: Policy, *, today: dt.date, terms) -> dt.date:
+    """Where a change made ``today`` starts to apply: the first day of the next month or next term.
+
+    ``terms`` are the tenant's terms (any order). With no later term known, a term policy applies from the
+    day after the current term ends, or from tomorrow when no term is running.
+    """
+    if policy.period == "month":
+        return last_day_of_month(today.year, today.month) + dt.timedelta(days=1)
+    later = sorted(t.start for t in terms if t.start > today)
+    if later:
+        return later[0]
+    running = [t.end for t in terms if t.start <= today <= t.end]
+    return (max(running) if running else today) + dt.timedelta(days=1)
+
+
+register(
+    Policy(
+        key="orgs.due_hour",
+        label=_("截止时刻（时）"),
+        default=23,
+        kind=int,
+        source=_("SPEC OR-1：截止日期指当天 23:59:59（北京时间），除非另有时间。此处设定小时，分秒为 59:59。"),
+        period="month",
+        unit=_("时"),
+        minimum=0,
+        maximum=23,
+    )
+)
+register(
+    Policy(
+        key="members.import_max_mb",
+        label=_("导入文件大小上限"),
+        default=20,
+        kind=int,
+        source=_("第二部分需求（导入）：默认 20 MB。"),
+        period="month",
+        unit="MB",
+        minimum=1,
+        maximum=200,
+    )
+)

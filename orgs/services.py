@@ -1,0 +1,51 @@
+"""Writes to the school's structure and settings: keyword-only, atomic, validated."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from orgs import policies
+from orgs.models import PolicyValue, Tenant, Term
+
+
+@transaction.atomic
+def tenant_create(*, slug: str, name: str, modules: list[str]) -> Tenant:
+    tenant = Tenant(slug=slug, name=name, modules=sorted(set(modules)))
+    tenant.full_clean()
+    tenant.save()
+    return tenant
+
+
+@transaction.atomic
+def tenant_update(*, tenant: Tenant, name: str, modules: list[str], is_active: bool) -> Tenant:
+    tenant.name, tenant.modules, tenant.is_active = name, sorted(set(modules)), is_active
+    tenant.full_clean()
+    tenant.save(update_fields=["name", "modules", "is_active"])
+    return tenant
+
+
+@transaction.atomic
+def term_create(*, tenant: Tenant, name: str, start: dt.date, end: dt.date) -> Term:
+    if end <= start:
+        raise ValidationError({"end": _("结束日期必须晚于开始日期。")})
+    if Term.objects.filter(tenant=tenant, start__lte=end, end__gte=start).exists():
+        raise ValidationError(_("与已有学期的日期重叠。"))
+    term = Term(tenant=tenant, name=name, start=start, end=end)
+    term.full_clean(exclude=["tenant"])
+    term.save()
+    return term
+
+
+@transaction.atomic
+def policy_set(*, tenant: Tenant, key: str, raw_value, user, today: dt.date, note: str = "") -> PolicyValue:
+    """Change a policy from the start of its next period; the change is kept as a new row (history)."""
+    policy = policies.get(key)
+    if policy.module is not None and not tenant.has_module(policy.module):
+        raise ValidationError(_("该模块未启用。"))
+    value = policy.clean(raw_value)
+    effective_from = policies.next_period_start(policy, today=today, terms=Term.objects.filter(tenant=tenant))
+    return PolicyValue.objects.create(
+        tenant=tenant, key=key, value=value, effective_from=effective_from, changed_by=user, note=note
+    )
