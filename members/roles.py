@@ -22,8 +22,8 @@ def grants(user) -> tuple[Grant, ...]:
     cached = getattr(user, "_grants_cache", None)
     if cached is not None:
         return cached
-    if not user.is_authenticated or user.tenant_id is None:
-        result = ()
+    if not user.is_authenticated or user.tenant_id is None or not user.tenant.is_active:
+        result = ()  # a deactivated school's users keep no role (and the middleware opens no scope)
     else:
         from members.models import RoleAssignment
 

@@ -87,10 +87,13 @@ def local_date(moment: dt.datetime) -> dt.date:
 
 
 def last_day_of_month(year: int, month: int) -> dt.date:
+    dt.date(year, month, 1)  # refuses a month outside 1..12 (13 would otherwise wrap into the same year)
     nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
     return nxt - dt.timedelta(days=1)
 
 
 def day_of_month_capped(year: int, month: int, day: int) -> dt.date:
     """Day ``day`` of a month, or its last day when the month is shorter ("by the 30th" in February)."""
+    if isinstance(day, bool) or not isinstance(day, int) or day < 1:
+        raise ValueError(f"day {day!r} of a month must be a positive whole number")
     return min(dt.date(year, month, 1) + dt.timedelta(days=day - 1), last_day_of_month(year, month))

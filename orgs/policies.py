@@ -7,6 +7,7 @@ history; the settings page lists every policy of the tenant's enabled modules wi
 """
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -29,11 +30,20 @@ class Policy:
     maximum: float | None = None
 
     def clean(self, raw):
-        """Parse and check a submitted value; raise ValidationError in Chinese."""
+        """Parse and check a submitted value; raise ValidationError in Chinese.
+
+        Refused as well: a boolean, a fraction for a whole-number policy (3.5 is not silently 3), and a float
+        that is not finite (NaN passes every range check and is not valid JSON).
+        """
+        invalid = ValidationError(_("“%(value)s”不是有效的取值。"), params={"value": raw})
+        if isinstance(raw, bool) or (self.kind is int and isinstance(raw, float) and not raw.is_integer()):
+            raise invalid
         try:
-            value = self.kind(raw)
-        except (TypeError, ValueError):
-            raise ValidationError(_("“%(value)s”不是有效的取值。"), params={"value": raw}) from None
+            value = self.kind(raw.strip() if isinstance(raw, str) else raw)
+        except (TypeError, ValueError, OverflowError):
+            raise invalid from None
+        if self.kind is float and not math.isfinite(value):
+            raise invalid
         if self.minimum is not None and value < self.minimum:
             raise ValidationError(_("不能小于 %(min)s。"), params={"min": self.minimum})
         if self.maximum is not None and value > self.maximum:

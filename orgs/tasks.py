@@ -10,16 +10,29 @@ from orgs.tenancy import tenant_scope
 def tenant_task(*task_args, **task_kwargs):
     """Declare a task that runs inside ``tenant_scope(tenant_id)``; its first argument is the tenant id.
 
-    Use ``my_task.delay_on_commit(tenant.pk, ...)`` from services so nothing is enqueued for a rolled-back
-    write.
+    ``@tenant_task()`` or ``@tenant_task(bind=True, ...)``: with ``bind=True`` the function receives the task
+    first, then the tenant id (``def remind(self, tenant_id, ...)``). Use ``my_task.delay_on_commit(tenant.pk,
+    ...)`` from services so nothing is enqueued for a rolled-back write.
     """
 
     def decorate(func):
-        @functools.wraps(func)
-        def run(tenant_id, *args, **kwargs):
-            with tenant_scope(tenant_id):
-                return func(tenant_id, *args, **kwargs)
+        if task_kwargs.get("bind"):
+
+            @functools.wraps(func)
+            def run(task, tenant_id, *args, **kwargs):
+                with tenant_scope(tenant_id):
+                    return func(task, tenant_id, *args, **kwargs)
+
+        else:
+
+            @functools.wraps(func)
+            def run(tenant_id, *args, **kwargs):
+                with tenant_scope(tenant_id):
+                    return func(tenant_id, *args, **kwargs)
 
         return shared_task(*task_args, **task_kwargs)(run)
 
+    if len(task_args) == 1 and callable(task_args[0]) and not task_kwargs:  # bare @tenant_task
+        func, task_args = task_args[0], ()
+        return decorate(func)
     return decorate

@@ -2,7 +2,8 @@
 
 * ``TenantOwned`` is the base of every tenant-owned table. Its default manager is django-scopes'
   ``ScopedManager``: without an active ``scope(tenant=...)`` any query raises ``ScopeError`` instead of
-  returning every school's rows.
+  returning every school's rows. ``TenantManager`` also closes the few ways django-scopes 2.1 leaves
+  open (``exists()``, ``explain()``, async iteration, pickling), which would run unscoped.
 * ``TenantMiddleware`` (orgs.middleware) opens the scope for the logged-in user's tenant; Celery tasks use
   ``tenant_scope``; management commands name their tenant.
 * ``get_object_or_404`` here is the access helper every view uses: under the scope, another tenant's row
@@ -18,14 +19,37 @@ from contextlib import contextmanager
 from django.db import models
 from django.http import Http404
 from django_scopes import ScopedManager, scope, scopes_disabled
+from django_scopes.manager import DisabledQuerySet
 
-__all__ = ["TenantOwned", "tenant_scope", "scopes_disabled", "get_object_or_404", "tenant_fk"]
+__all__ = ["TenantOwned", "TenantManager", "tenant_scope", "scopes_disabled", "get_object_or_404", "tenant_fk"]
+
+
+class _UnscopedQuerySet(DisabledQuerySet):
+    """What a tenant-owned query is without a scope: every way to run it raises ``ScopeError``.
+
+    django-scopes' own ``DisabledQuerySet`` misses ``exists()`` and ``explain()`` and evaluates through
+    ``_fetch_all`` (async iteration, pickling) and ``aiterator()`` without a check.
+    """
+
+    _fetch_all = DisabledQuerySet.error
+    exists = DisabledQuerySet.error
+    explain = DisabledQuerySet.error
+    aiterator = DisabledQuerySet.error
+    __aiter__ = DisabledQuerySet.error
+
+
+class TenantManager(ScopedManager(tenant="tenant").__class__):
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if type(queryset) is DisabledQuerySet:
+            queryset.__class__ = _UnscopedQuerySet
+        return queryset
 
 
 class TenantOwned(models.Model):
     tenant = models.ForeignKey("orgs.Tenant", on_delete=models.CASCADE, related_name="+", editable=False)
 
-    objects = ScopedManager(tenant="tenant")
+    objects = TenantManager()
 
     class Meta:
         abstract = True

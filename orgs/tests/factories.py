@@ -13,6 +13,7 @@ from orgs.models import (
     Major,
     Organisation,
     OrganisationKind,
+    PolicyValue,
     Position,
     PositionCategory,
     Room,
@@ -126,3 +127,13 @@ class PositionFactory(factory.django.DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
     name = factory.Sequence(lambda n: f"干事{n}")
     category = PositionCategory.OFFICER
+
+
+class PolicyValueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PolicyValue
+
+    tenant = factory.SubFactory(TenantFactory)
+    key = "orgs.due_hour"
+    value = 22
+    effective_from = dt.date(2026, 10, 1)

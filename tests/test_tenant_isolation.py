@@ -1,0 +1,424 @@
+"""Another school's object answers 404, exactly like a missing one — on every URL of the project.
+
+The walk covers every URL pattern that takes an argument, found by walking the project's URL resolver, so
+the pages of later issues are covered without editing this file. Arguments are filled by the project's
+convention (orgs/urls.py, members/urls.py):
+
+* ``<model_name>_id`` is an id of the model whose ``_meta.model_name`` is ``<model_name>`` (unique across
+  the installed apps, asserted below); ``tenant_id`` is a school;
+* ``key`` is a policy key of ``orgs.policies.REGISTRY``.
+
+An argument the walk cannot fill fails the test for that pattern, naming it: it is never skipped. The only
+patterns left out are listed in ``NOT_OBJECT_URLS`` by name, with the reason.
+
+Tenant B's user holds every role over every scope of school B and is staff. For each pattern, with school
+A's objects (and, for nested routes, one of A's objects among B's own), every answer must be a 404 identical
+in status, content type and body to the answer for ids that do not exist. A positive control (B's own
+objects do not answer 404, for B's user or for a platform admin) proves the URL and the objects fit the
+view, so a 404 is tenancy's doing and not a typo's. The admin is walked through ``admin.site._registry``.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import quote
+
+import pytest
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
+from django.urls import URLResolver, get_resolver, resolve, reverse
+from django.urls.resolvers import LocalePrefixPattern, RoutePattern
+
+from members.tests.factories import UserFactory
+from orgs import policies
+from orgs.models import Tenant
+from orgs.tenancy import scopes_disabled
+from tests.world import tenant_bound_models
+
+#: Patterns that take an argument but no object id, skipped by name (of the view or of the URL).
+NOT_OBJECT_URLS = {
+    "django.views.static.serve": "media files (served only in DEBUG)",
+    "django.contrib.staticfiles.views.serve": "static files (served only in DEBUG)",
+    "set_language": "i18n: switches the language",
+    "javascript-catalog": "i18n: the JavaScript translation catalogue",
+    "json-catalog": "i18n: the JSON translation catalogue",
+    "password_reset_confirm": "a signed one-time token, not an object id",
+    "account_activate": "a signed one-time token, not an object id (members/tests/test_accounts.py)",
+}
+#: Namespaces walked by their own test below.
+WALKED_ELSEWHERE = {"admin": "walked through admin.site._registry by test_admin_object_urls_answer_404"}
+
+_PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
+_CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"|("csrfToken": ")[^"]*"')
+
+
+class Unfillable(Exception):
+    pass
+
+
+# --- the walk ---
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str  # as ResolverMatch.route spells it
+    name: str | None  # namespaced
+    namespace: str  # even for an unnamed pattern
+    view: str  # dotted path of the callback
+    levels: tuple  # the pattern of each level, from the root
+    kwargs: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.name or self.view} ({self.route})"
+
+
+def _kwargs_of(pattern) -> list[str]:
+    if isinstance(pattern, RoutePattern):
+        return list(pattern.converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def _join(route1: str, route2: str) -> str:
+    return route2 if not route1 else route1 + route2.removeprefix("^")
+
+
+def _view_path(callback) -> str:
+    target = getattr(callback, "view_class", None) or getattr(callback, "__wrapped__", None) or callback
+    return f"{target.__module__}.{target.__qualname__}"
+
+
+def walk(resolver=None, levels=(), namespaces=(), route=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = namespaces + ((entry.namespace,) if entry.namespace else ())
+            yield from walk(entry, levels + (entry.pattern,), namespace, _join(route, str(entry.pattern)))
+        else:
+            all_levels = levels + (entry.pattern,)
+            yield Route(
+                route=_join(route, str(entry.pattern)),
+                name=":".join(namespaces + (entry.name,)) if entry.name else None,
+                namespace=":".join(namespaces),
+                view=_view_path(entry.callback),
+                levels=all_levels,
+                kwargs=tuple(k for level in all_levels for k in _kwargs_of(level)),
+            )
+
+
+def _skipped(route: Route) -> str | None:
+    namespace = route.namespace.split(":")[0]
+    if namespace in WALKED_ELSEWHERE:
+        return WALKED_ELSEWHERE[namespace]
+    short_name = route.name.split(":")[-1] if route.name else None
+    return NOT_OBJECT_URLS.get(route.view) or NOT_OBJECT_URLS.get(short_name)
+
+
+def object_routes() -> list[Route]:
+    """Every pattern of the project that takes an argument, less the ones skipped by name."""
+    return [r for r in walk() if r.kwargs and not _skipped(r)]
+
+
+ROUTES = object_routes()
+
+
+def pytest_generate_tests(metafunc):
+    if "route" in metafunc.fixturenames:
+        params = ROUTES or [None]
+        metafunc.parametrize("route", params, ids=[r.label if r else "no-patterns" for r in params])
+    if "admin_model" in metafunc.fixturenames:
+        models = _admin_models() or [None]
+        metafunc.parametrize("admin_model", models, ids=[m._meta.label if m else "none-registered" for m in models])
+
+
+def test_the_walk_finds_object_urls():
+    assert ROUTES, "The walk found no URL pattern with an object id: the walker is broken or the URLs are gone."
+    kwargs = {k for r in ROUTES for k in r.kwargs}
+    assert {"college_id", "person_id"} <= kwargs, kwargs
+
+
+# --- filling the arguments ---
+
+
+def _models_by_name() -> dict[str, type]:
+    names: dict[str, list] = {}
+    for model in apps.get_models():
+        names.setdefault(model._meta.model_name, []).append(model)
+    return names
+
+
+def test_model_names_are_unique_across_installed_apps():
+    clashes = {name: [m._meta.label for m in models] for name, models in _models_by_name().items() if len(models) > 1}
+    assert not clashes, f"<model_name>_id is ambiguous for: {clashes}"
+
+
+MODELS_BY_NAME = {name: models[0] for name, models in _models_by_name().items()}
+BOUND = set(tenant_bound_models())
+
+
+def _model_of(kwarg: str):
+    """The model a ``<model_name>_id`` argument names (Tenant for ``tenant_id``), or None."""
+    if not kwarg.endswith("_id"):
+        return None
+    model = MODELS_BY_NAME.get(kwarg.removesuffix("_id"))
+    if model is None:
+        raise Unfillable(f"{kwarg}: no installed model is named {kwarg.removesuffix('_id')!r}")
+    if model is not Tenant and model not in BOUND:
+        raise Unfillable(f"{kwarg}: {model._meta.label} belongs to no school, so it cannot be another school's")
+    return model
+
+
+def _missing_pk(model) -> int:
+    with scopes_disabled():
+        return (model._default_manager.aggregate(top=Max("pk"))["top"] or 0) + 100_000
+
+
+def _policy_key() -> str:
+    core = [key for key, policy in policies.REGISTRY.items() if policy.module is None]
+    return (core or list(policies.REGISTRY))[0]
+
+
+@dataclass
+class Cast:
+    tenant_a: Tenant
+    tenant_b: Tenant
+    world_a: dict
+    world_b: dict
+
+    def value(self, kwarg: str, side: str):
+        """The value of ``kwarg`` for ``side``: 'a' (school A's object), 'b' (B's own) or 'missing'."""
+        if kwarg == "key":
+            return "no_such.policy" if side == "missing" else _policy_key()
+        model = _model_of(kwarg)
+        if model is None:
+            raise Unfillable(f"{kwarg}: not an object id of the <model_name>_id convention, nor 'key'")
+        if side == "missing":
+            return _missing_pk(model)
+        if model is Tenant:
+            return (self.tenant_a if side == "a" else self.tenant_b).pk
+        return (self.world_a if side == "a" else self.world_b)[model].pk
+
+
+def _is_object_kwarg(kwarg: str) -> bool:
+    return kwarg != "key"
+
+
+def _fill(pattern: RoutePattern, values: dict) -> str:
+    """A path() route with its <converter:name> parts replaced by ``values``."""
+
+    def one(match):
+        return str(pattern.converters[match["parameter"]].to_url(values[match["parameter"]]))
+
+    return _PARAMETER.sub(one, str(pattern))
+
+
+def build_path(route: Route, values: dict) -> str:
+    parts = []
+    for level in route.levels:
+        if isinstance(level, RoutePattern):
+            parts.append(_fill(level, values))
+        elif isinstance(level, LocalePrefixPattern):
+            parts.append(level.language_prefix)
+        elif route.name:
+            return reverse(route.name, kwargs=values)
+        else:
+            raise Unfillable("an unnamed regular-expression pattern cannot be built")
+    path = "/" + "".join(parts)
+    match = resolve(path)
+    if match.route != route.route:
+        raise Unfillable(f"{path} resolves to {match.route!r}, not to this pattern")
+    return path
+
+
+# --- asking ---
+
+
+def _answer(client, method: str, path: str):
+    """(status, content type, body with this request's own path and CSRF tokens blanked, Location)."""
+    response = getattr(client, method)(path)
+    body = b"".join(response.streaming_content) if getattr(response, "streaming", False) else response.content
+    text = body.decode("utf-8", errors="replace")
+    for spelling in {path, quote(path)}:
+        text = text.replace(spelling, "<path>")
+    text = _CSRF.sub(lambda m: (m.group(1) or m.group(2)) + '<token>"', text)
+    location = response.get("Location", "")
+    return response.status_code, response.get("Content-Type", ""), text, location
+
+
+def _compare(client, method: str, foreign: str, missing: str, failures: list, label: str):
+    """School A's object and a missing one must answer the same 404. Returns the foreign status."""
+    try:
+        got, expected = _answer(client, method, foreign), _answer(client, method, missing)
+    except Exception as error:  # noqa: BLE001 - a crash is a finding, reported with the others
+        failures.append(f"{label}: {method.upper()} {foreign} raised {error!r}")
+        return None
+    if got[0] != 404 and not (method == "get" and got[0] == 405):
+        failures.append(f"{label}: {method.upper()} {foreign} answered {got[0]}, not 404")
+    if got[:3] != expected[:3]:
+        diffs = [what for what, a, b in zip(("status", "content type", "body"), got, expected, strict=False) if a != b]
+        failures.append(
+            f"{label}: {method.upper()} {foreign} differs from the missing id {missing} in {', '.join(diffs)} "
+            f"({got[0]} vs {expected[0]})"
+        )
+    return got[0]
+
+
+@pytest.fixture
+def cast(tenant_a, tenant_b, world_a, world_b):
+    return Cast(tenant_a, tenant_b, world_a, world_b)
+
+
+def test_another_schools_object_answers_404_like_a_missing_one(client, cast, b_admin, route):
+    assert route is not None, "The walk found no URL pattern with an object id."
+    try:
+        values = {side: {k: cast.value(k, side) for k in route.kwargs} for side in ("a", "b", "missing")}
+        paths = {side: build_path(route, values[side]) for side in ("a", "b", "missing")}
+        object_kwargs = [k for k in route.kwargs if _is_object_kwarg(k)]
+        mixed = []  # one of A's objects (or a missing one) among B's own, for routes with several objects
+        if len(object_kwargs) > 1:
+            for kwarg in object_kwargs:
+                mixed.append((
+                    kwarg,
+                    build_path(route, {**values["b"], kwarg: values["a"][kwarg]}),
+                    build_path(route, {**values["b"], kwarg: values["missing"][kwarg]}),
+                ))
+    except Unfillable as error:
+        pytest.fail(f"Cannot fill {route.label}: {error}. Name the argument <model_name>_id (or teach this test).")
+
+    client.force_login(b_admin)
+    failures: list[str] = []
+    if not object_kwargs:
+        # Nothing of school A's in the route (e.g. a policy key): a missing key must still be a plain 404.
+        status = _answer(client, "get", paths["missing"])[0]
+        if status not in (404, 405):
+            failures.append(f"{route.label}: GET {paths['missing']} (missing key) answered {status}, not 404")
+    else:
+        cases = [("all of school A's objects", paths["a"], paths["missing"])]
+        cases += [(f"school A's {kwarg} among B's own", foreign, missing) for kwarg, foreign, missing in mixed]
+        for label, foreign, missing in cases:
+            status = _compare(client, "get", foreign, missing, failures, f"{route.label}, {label}")
+            if status == 405:  # a POST-only view: its POST must be the 404
+                _compare(client, "post", foreign, missing, failures, f"{route.label}, {label}")
+        _positive_control(client, b_admin, route, paths["b"], failures)
+    assert not failures, "\n".join(failures)
+
+
+def _positive_control(client, b_admin, route, own_path, failures):
+    """B's own objects must not answer 404 to someone entitled (B's user, or a platform admin): otherwise the
+    404s above prove nothing about tenancy."""
+    platform_admin = UserFactory(tenant=None, person=None, is_platform_admin=True, username="platform_probe")
+    statuses = []
+    for user in (b_admin, platform_admin):
+        client.force_login(user)
+        try:
+            status = client.get(own_path).status_code
+            if status == 405:
+                status = client.post(own_path).status_code
+        except Exception as error:  # noqa: BLE001
+            status = repr(error)
+        statuses.append(status)
+        if status != 404 and isinstance(status, int) and status < 500:
+            return
+    failures.append(
+        f"{route.label}: positive control failed: school B's own objects at {own_path} answered {statuses} "
+        "(B's user, platform admin). The world fixture (tests/world.py) lacks the shape this view needs."
+    )
+
+
+# --- everyone else: anonymous users and the platform admin never crash on a school's object ---
+
+
+def test_anonymous_and_platform_admin_requests_of_a_schools_objects(client, cast, route):
+    assert route is not None, "The walk found no URL pattern with an object id."
+    try:
+        path = build_path(route, {k: cast.value(k, "a") for k in route.kwargs})
+    except Unfillable as error:
+        pytest.fail(f"Cannot fill {route.label}: {error}")
+    failures = []
+    for who in ("anonymous", "platform admin"):
+        if who == "platform admin":
+            client.force_login(UserFactory(tenant=None, person=None, is_platform_admin=True))
+        try:
+            status = client.get(path).status_code
+        except Exception as error:  # noqa: BLE001
+            failures.append(f"{who}: GET {path} raised {error!r}")
+            continue
+        if who == "anonymous" and status == 200:
+            failures.append(f"anonymous: GET {path} answered 200")
+        if status >= 500:
+            failures.append(f"{who}: GET {path} answered {status}")
+    assert not failures, "\n".join(failures)
+
+
+# --- the admin ---
+
+
+def _admin_models():
+    return sorted((m for m in admin.site._registry if m in BOUND), key=lambda m: m._meta.label)
+
+
+def _admin_routes(model):
+    """The object URLs of a model's admin: its patterns with arguments, under its changelist's path."""
+    model_admin = admin.site._registry[model]
+    base = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+    for pattern in model_admin.get_urls():
+        kwargs = _kwargs_of(pattern.pattern)
+        if kwargs and isinstance(pattern.pattern, RoutePattern):
+            yield pattern, kwargs, base
+
+
+def test_a_school_model_is_registered_in_the_admin():
+    assert _admin_models(), "No tenant-owned model is registered in the admin (orgs/admin.py, members/admin.py)."
+
+
+def test_admin_object_urls_answer_404(client, cast, b_admin, admin_model):
+    assert admin_model is not None, "No tenant-owned model is registered in the admin."
+    model = admin_model
+    client.force_login(b_admin)
+    failures: list[str] = []
+    foreign_pk, missing_pk = cast.world_a[model].pk, _missing_pk(model)
+    seen = 0
+    for pattern, kwargs, base in _admin_routes(model):
+        unknown = [k for k in kwargs if k not in ("object_id", "id")]
+        if unknown:
+            failures.append(f"admin {model._meta.label} {pattern.pattern}: cannot fill {unknown}")
+            continue
+        seen += 1
+
+        def path_for(pk, pattern=pattern, base=base, kwargs=kwargs):
+            return base + _fill(pattern.pattern, dict.fromkeys(kwargs, pk))
+
+        foreign, missing = path_for(foreign_pk), path_for(missing_pk)
+        label = f"admin {pattern.name or 'unnamed'} of {model._meta.label}"
+        if pattern.name is None:
+            # Django's legacy redirect <id>/ → <id>/change/ looks nothing up: it must not tell the two apart.
+            got, expected = _answer(client, "get", foreign), _answer(client, "get", missing)
+            got_location, expected_location = got[3].replace(foreign, "<path>"), expected[3].replace(missing, "<path>")
+            if (got[0], got_location) != (expected[0], expected_location):
+                failures.append(f"{label}: {foreign} answered {got[0]} {got[3]}, missing: {expected[0]} {expected[3]}")
+            continue
+        status = _compare(client, "get", foreign, missing, failures, label)
+        if status == 405:
+            _compare(client, "post", foreign, missing, failures, label)
+        if pattern.name.endswith(("_change", "_delete")):
+            _compare(client, "post", foreign, missing, failures, f"{label} (POST)")
+        if pattern.name.endswith("_change"):  # positive control: B's own row opens
+            own = path_for(cast.world_b[model].pk)
+            if client.get(own).status_code != 200:
+                failures.append(f"{label}: positive control failed: school B's own row {own} does not open")
+    assert seen, f"The admin of {model._meta.label} has no object URL"
+    # view_on_site (admin/r/<content_type_id>/<object_id>/) finds objects without the scope: it must not tell.
+    content_type = ContentType.objects.get_for_model(model)
+    _compare(
+        client, "get", reverse("admin:view_on_site", args=[content_type.pk, foreign_pk]),
+        reverse("admin:view_on_site", args=[content_type.pk, missing_pk]), failures, f"admin view_on_site {model}",
+    )
+    # The change list does not show school A's row.
+    response = client.get(reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"))
+    if response.status_code == 200:
+        change = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[foreign_pk])
+        if change in response.content.decode():
+            failures.append(f"admin change list of {model._meta.label} links to school A's row {change}")
+    assert not failures, "\n".join(failures)
