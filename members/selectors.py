@@ -1,9 +1,17 @@
 """Reads of people and memberships. Every function takes the user or tenant explicitly."""
 
-from django.db.models import Q, QuerySet
+import datetime as dt
 
-from members.models import Membership, Person, Role, RoleAssignment
+from django.contrib.auth.tokens import default_token_generator
+from django.db.models import F, Q, QuerySet
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django_scopes import scopes_disabled
+
+from members.models import AcademicStanding, DisciplinaryRecord, Membership, Person, Role, RoleAssignment, User
 from members.roles import grants
+from orgs.tenancy import tenant_scope
 
 #: Roles that see the people inside their scope, and how their scope reaches a person.
 PEOPLE_ROLES = (
@@ -58,6 +66,8 @@ def can_list_people(user) -> bool:
 def people_visible_to(user) -> QuerySet[Person]:
     """The people a user may look up: those their roles reach, and always themselves."""
     q = _person_q(user, PEOPLE_ROLES)
+    if q is not None and not q:  # Q(): the whole school (and ``Q() | x`` would be just ``x``)
+        return Person.objects.all()
     if user.person_id is not None:
         q = Q(pk=user.person_id) if q is None else q | Q(pk=user.person_id)
     if q is None:
@@ -72,7 +82,9 @@ def person_reached_by(user, person, roles) -> bool:
     return q is not None and Person.objects.filter(q, pk=person.pk).exists()
 
 
-def person_list(*, user, search: str = "", college_id=None, school_class_id=None) -> QuerySet[Person]:
+def person_list(
+    *, user, search: str = "", college_id=None, school_class_id=None, room_id=None
+) -> QuerySet[Person]:
     people = people_visible_to(user).select_related("college", "school_class", "room__building")
     if search:
         people = people.filter(Q(name__contains=search) | Q(number__startswith=search))
@@ -80,15 +92,34 @@ def person_list(*, user, search: str = "", college_id=None, school_class_id=None
         people = people.filter(college_id=college_id)
     if school_class_id:
         people = people.filter(school_class_id=school_class_id)
+    if room_id:
+        people = people.filter(room_id=room_id)
     return people.order_by("number")
 
 
-def person_memberships(*, person) -> QuerySet[Membership]:
-    """A person's whole membership history, current first."""
+def person_for_user(*, user) -> QuerySet[Person]:
+    """The people a user may open, with what a person's page shows joined (sensitive fields excluded)."""
+    return people_visible_to(user).select_related("college", "major", "school_class", "room__building")
+
+
+def person_standings(*, person) -> QuerySet[AcademicStanding]:
+    """Sensitive: only for users with members.view_discipline on the person."""
+    return AcademicStanding.objects.filter(person=person).select_related("term").order_by("-term__start")
+
+
+def person_discipline(*, person) -> QuerySet[DisciplinaryRecord]:
+    """Sensitive: only for users with members.view_discipline on the person."""
+    return DisciplinaryRecord.objects.filter(person=person).order_by("-decided_on", "-pk")
+
+
+def person_memberships(*, person, current_only: bool = False) -> QuerySet[Membership]:
+    """A person's whole membership history (joins, position changes, leaving), current first."""
+    rows = Membership.objects.filter(person=person)
+    if current_only:
+        rows = rows.filter(end__isnull=True)
     return (
-        Membership.objects.filter(person=person)
-        .select_related("organisation", "department", "position", "term")
-        .order_by("end", "-start")
+        rows.select_related("organisation", "department", "position", "term")
+        .order_by(F("end").desc(nulls_first=True), "-start", "-pk")
     )
 
 
@@ -102,7 +133,42 @@ def organisation_members(*, user, organisation, current_only: bool = True) -> Qu
     )
 
 
-def user_role_assignments(*, user) -> QuerySet[RoleAssignment]:
-    return RoleAssignment.objects.filter(user=user).select_related(
-        "college", "school_class", "organisation", "department", "room__building"
+def department_members(*, user, department, current_only: bool = True) -> QuerySet[Membership]:
+    """Memberships of a department whose person the user may see; with history, current rows first."""
+    rows = Membership.objects.filter(department=department, person__in=people_visible_to(user))
+    if current_only:
+        rows = rows.filter(end__isnull=True)
+    return rows.select_related("person", "position", "term").order_by(
+        F("end").desc(nulls_first=True), "position__rank", "-start", "pk"
     )
+
+
+def user_role_assignments(*, user, on: dt.date | None = None) -> QuerySet[RoleAssignment]:
+    """The user's role assignments (those in force on ``on`` when given), their scope objects joined."""
+    rows = RoleAssignment.objects.filter(user=user)
+    if on is not None:
+        rows = rows.filter(start__lte=on).exclude(end__lt=on)
+    return rows.select_related(
+        "college", "school_class", "organisation", "department__organisation", "room__building"
+    )
+
+
+def number_is_ambiguous(number: str) -> bool:
+    """Whether a student/staff number belongs to accounts of more than one active school (login form)."""
+    with scopes_disabled():
+        tenants = User.objects.filter(person__number=number, tenant__is_active=True).values("tenant_id")
+        return tenants.distinct().count() > 1
+
+
+def school_accounts_with_role(*, tenant, role) -> list:
+    """The accounts holding a school-wide ``role`` in ``tenant`` (read from the platform: opens that scope)."""
+    with tenant_scope(tenant):
+        user_ids = RoleAssignment.objects.filter(role=role).values_list("user_id", flat=True)
+        return list(User.objects.filter(tenant=tenant, pk__in=list(user_ids)).order_by("username"))
+
+
+def account_activation_path(user) -> str:
+    """The one-time link with which an invited account sets its first password (Django's reset token)."""
+    return reverse("account_activate", kwargs={
+        "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
+    })

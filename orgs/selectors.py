@@ -9,8 +9,10 @@ from orgs.models import (
     Building,
     College,
     Department,
+    Major,
     Organisation,
     PolicyValue,
+    Position,
     Room,
     SchoolClass,
     Tenant,
@@ -31,6 +33,10 @@ def college_list(*, search: str = "") -> QuerySet[College]:
     return colleges.order_by("code")
 
 
+def college_majors(*, college: College) -> QuerySet[Major]:
+    return Major.objects.filter(college=college).annotate(class_count=Count("classes")).order_by("code")
+
+
 def class_list(*, search: str = "", college_id=None, enrolment_year=None) -> QuerySet[SchoolClass]:
     classes = SchoolClass.objects.select_related("major", "college").annotate(student_count=Count("students"))
     if search:
@@ -40,6 +46,13 @@ def class_list(*, search: str = "", college_id=None, enrolment_year=None) -> Que
     if enrolment_year:
         classes = classes.filter(enrolment_year=enrolment_year)
     return classes.order_by("-enrolment_year", "name")
+
+
+def enrolment_years() -> list[int]:
+    """The enrolment years that have classes, newest first (for the class list's filter)."""
+    return list(
+        SchoolClass.objects.order_by("-enrolment_year").values_list("enrolment_year", flat=True).distinct()
+    )
 
 
 def building_list(*, search: str = "") -> QuerySet[Building]:
@@ -72,6 +85,14 @@ def organisation_list(*, search: str = "", kind: str = "") -> QuerySet[Organisat
     return orgs.order_by("kind", "name")
 
 
+def organisation_children(*, organisation: Organisation) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(parent=organisation).order_by("kind", "name")
+
+
+def organisation_positions(*, organisation: Organisation) -> QuerySet[Position]:
+    return Position.objects.filter(organisation=organisation).order_by("rank", "name")
+
+
 def organisation_departments(*, organisation) -> QuerySet[Department]:
     return Department.objects.filter(organisation=organisation).annotate(
         member_count=Count("memberships", filter=Q(memberships__end__isnull=True))
@@ -89,6 +110,25 @@ def policy_value(*, tenant: Tenant, key: str, on: dt.date):
     return policies.get(key).default if row is None else row
 
 
+def _policy_row(policy: policies.Policy, history: list[PolicyValue], on: dt.date) -> dict:
+    """One line of the settings page; each history row gets ``previous``: the value it replaced."""
+    in_force = next((c for c in history if c.effective_from <= on), None)
+    pending = next((c for c in history if c.effective_from > on), None)
+    for i, change in enumerate(history):
+        change.previous = history[i + 1].value if i + 1 < len(history) else policy.default
+    return {
+        "policy": policy,
+        "value": in_force.value if in_force else policy.default,
+        "is_default": in_force is None,
+        "pending": pending,
+        "history": history,
+    }
+
+
+def _enabled_policies(tenant: Tenant) -> list[policies.Policy]:
+    return [p for p in policies.REGISTRY.values() if p.module is None or tenant.has_module(p.module)]
+
+
 def policy_table(*, tenant: Tenant, on: dt.date) -> list[dict]:
     """Every policy of the tenant's enabled modules: default, value in force, pending change, history."""
     changes: dict[str, list[PolicyValue]] = {}
@@ -96,20 +136,33 @@ def policy_table(*, tenant: Tenant, on: dt.date) -> list[dict]:
         "key", "-effective_from", "-changed_at", "-pk"
     ):
         changes.setdefault(row.key, []).append(row)
-    table = []
-    for policy in policies.REGISTRY.values():
-        if policy.module is not None and not tenant.has_module(policy.module):
-            continue
-        history = changes.get(policy.key, [])
-        in_force = next((c for c in history if c.effective_from <= on), None)
-        pending = next((c for c in history if c.effective_from > on), None)
-        table.append(
-            {
-                "policy": policy,
-                "value": in_force.value if in_force else policy.default,
-                "is_default": in_force is None,
-                "pending": pending,
-                "history": history,
-            }
-        )
-    return table
+    return [_policy_row(policy, changes.get(policy.key, []), on) for policy in _enabled_policies(tenant)]
+
+
+def policy_entry(*, tenant: Tenant, key: str, on: dt.date) -> dict | None:
+    """The settings line of one policy, or None when the key is unknown or its module is off."""
+    policy = next((p for p in _enabled_policies(tenant) if p.key == key), None)
+    if policy is None:
+        return None
+    history = list(
+        PolicyValue.objects.filter(tenant=tenant, key=key)
+        .select_related("changed_by__person")
+        .order_by("-effective_from", "-changed_at", "-pk")
+    )
+    row = _policy_row(policy, history, on)
+    row["next_effective_from"] = policies.next_period_start(
+        policy, today=on, terms=Term.objects.filter(tenant=tenant)
+    )
+    return row
+
+
+def tenant_list(*, search: str = "") -> QuerySet[Tenant]:
+    """Every school, for the platform admin (Tenant is not tenant-owned: no scope involved)."""
+    tenants = Tenant.objects.annotate(user_count=Count("users"))
+    if search:
+        tenants = tenants.filter(Q(name__contains=search) | Q(slug__startswith=search))
+    return tenants.order_by("slug")
+
+
+def active_tenants() -> QuerySet[Tenant]:
+    return Tenant.objects.filter(is_active=True).order_by("name")

@@ -1,0 +1,87 @@
+"""The login form and the people list's filters."""
+
+from django import forms
+from django.contrib.auth import authenticate
+from django.contrib.auth.forms import AuthenticationForm, UsernameField
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from members.models import ROLE_SCOPE, Role, Scope
+from members.selectors import number_is_ambiguous
+from orgs.forms import CollegeChoiceField, SearchForm
+from orgs.models import College, SchoolClass, Tenant
+from orgs.selectors import active_tenants
+
+
+class LoginForm(AuthenticationForm):
+    """Username or student number; the school is needed only when a number exists in several schools."""
+
+    username = UsernameField(
+        label=_("用户名或学号"), widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"})
+    )
+    password = forms.CharField(
+        label=_("密码"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    tenant = forms.ModelChoiceField(
+        label=_("学校"), queryset=Tenant.objects.none(), required=False, empty_label=_("（用学号登录时选择）"),
+        help_text=_("用用户名登录时不必选择。"),
+    )
+    error_messages = {
+        "invalid_login": _("用户名（学号）或密码不正确。"),
+        "inactive": _("该账号已停用。"),
+        "ambiguous_number": _("该学号在多所学校都存在，请选择学校后再登录。"),
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["tenant"].queryset = active_tenants()
+
+    def clean(self):
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        tenant = self.cleaned_data.get("tenant")
+        if username is not None and password:
+            self.user_cache = authenticate(self.request, username=username, password=password, tenant=tenant)
+            if self.user_cache is None:
+                if tenant is None and number_is_ambiguous(username):
+                    raise ValidationError(self.error_messages["ambiguous_number"], code="ambiguous_number")
+                raise ValidationError(self.error_messages["invalid_login"], code="invalid_login")
+            self.confirm_login_allowed(self.user_cache)
+        return self.cleaned_data
+
+
+class PersonFilterForm(SearchForm):
+    """Name or number prefix, college, and (once a college is chosen) one of its classes."""
+
+    q = forms.CharField(label=_("姓名或学号"), required=False, max_length=100)
+    college = CollegeChoiceField(
+        label=_("学院"), queryset=College.objects.none(), required=False, empty_label=_("全部学院"),
+        widget=forms.Select(attrs={"data-autosubmit": "", "data-clears": "school_class"}),
+    )
+    school_class = forms.ModelChoiceField(label=_("班级"), queryset=SchoolClass.objects.none(), required=False,
+                                          empty_label=_("全部班级"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["college"].queryset = College.objects.order_by("code")
+        college_id, class_id = str(self.data.get("college", "")), str(self.data.get("school_class", ""))
+        classes = SchoolClass.objects.order_by("-enrolment_year", "name")
+        if college_id.isdigit():
+            classes = classes.filter(college_id=college_id)
+        elif class_id.isdigit():
+            classes = classes.filter(pk=class_id)
+        else:  # a school may have thousands of classes: choose the college first
+            classes = classes.none()
+        self.fields["school_class"].queryset = classes
+
+
+class AccountInviteForm(forms.Form):
+    """The platform admin invites a school's administrator (no password: it is set through the link)."""
+
+    username = UsernameField(label=_("用户名"), max_length=150)
+    full_name = forms.CharField(label=_("姓名"), max_length=40)
+    role = forms.ChoiceField(label=_("角色"), choices=(), initial="tenant_admin")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [(r.value, r.label) for r in Role if ROLE_SCOPE[r] == Scope.TENANT]

@@ -1,0 +1,287 @@
+"""Pages of the school's structure, its policy settings (OR-6) and the platform's school list.
+
+Every view is decorators, one access helper, one selector or service call, render. The access helpers
+fetch through ``orgs.tenancy.get_object_or_404`` inside the request's tenant scope, so another school's id
+answers 404 exactly like a missing one. People shown on these pages come from members' selectors, which
+keep only the people the user may see.
+"""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+from rules.contrib.views import permission_required
+
+from members import selectors as people
+from members.models import Role
+from orgs import selectors, services
+from orgs.calendar import local_date
+from orgs.forms import (
+    ClassFilterForm,
+    OrganisationFilterForm,
+    PolicyChangeForm,
+    SearchForm,
+    TenantCreateForm,
+    TenantEditForm,
+)
+from orgs.models import Building, College, Department, Organisation, SchoolClass, Tenant
+from orgs.pages import paginate
+from orgs.tenancy import get_object_or_404
+
+
+def requires(perm):
+    """Log in first (anonymous: redirect), then ``perm`` (without it: 403)."""
+
+    def decorate(view):
+        return login_required(permission_required(perm, raise_exception=True)(view))
+
+    return decorate
+
+
+def platform_admin_only(view):
+    """The platform's pages do not exist for anyone else, logged in or not: 404, never 403."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.has_perm("orgs.manage_tenants"):
+            raise Http404()
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _today():
+    return local_date(timezone.now())
+
+
+def _posted(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _pk(obj):
+    return obj.pk if obj is not None else None
+
+
+# --- access helpers: one per object type; a missing and a foreign id are the same 404 ---
+
+
+def _get_college(request, college_id):
+    return get_object_or_404(College, pk=college_id)
+
+
+def _get_class(request, schoolclass_id):
+    return get_object_or_404(SchoolClass.objects.select_related("major", "college"), pk=schoolclass_id)
+
+
+def _get_building(request, building_id):
+    return get_object_or_404(Building, pk=building_id)
+
+
+def _get_room(request, room_id):
+    return get_object_or_404(selectors.room_list(), pk=room_id)
+
+
+def _get_organisation(request, organisation_id):
+    return get_object_or_404(Organisation.objects.select_related("parent", "college"), pk=organisation_id)
+
+
+def _get_department(request, department_id):
+    return get_object_or_404(Department.objects.select_related("organisation"), pk=department_id)
+
+
+def _get_policy(request, key):
+    entry = selectors.policy_entry(tenant=request.tenant, key=key, on=_today())
+    if entry is None:
+        raise Http404()
+    return entry
+
+
+def _get_tenant(request, tenant_id):
+    return get_object_or_404(Tenant, pk=tenant_id)
+
+
+# --- colleges and classes ---
+
+
+@requires("orgs.browse_structure")
+def college_list(request):
+    form = SearchForm(request.GET)
+    page = paginate(request, selectors.college_list(search=form.filters().get("q", "")))
+    return render(request, "orgs/college_list.html", {"form": form, "page": page})
+
+
+@requires("orgs.browse_structure")
+def college_detail(request, college_id):
+    college = _get_college(request, college_id)
+    form = SearchForm(request.GET)
+    classes = selectors.class_list(search=form.filters().get("q", ""), college_id=college.pk)
+    return render(request, "orgs/college_detail.html", {
+        "college": college, "majors": selectors.college_majors(college=college), "form": form,
+        "page": paginate(request, classes),
+    })
+
+
+@requires("orgs.browse_structure")
+def class_list(request):
+    form = ClassFilterForm(request.GET)
+    filters = form.filters()
+    classes = selectors.class_list(
+        search=filters.get("q", ""), college_id=_pk(filters.get("college")),
+        enrolment_year=filters.get("enrolment_year"),
+    )
+    return render(request, "orgs/class_list.html", {"form": form, "page": paginate(request, classes)})
+
+
+@requires("orgs.browse_structure")
+def class_detail(request, schoolclass_id):
+    school_class = _get_class(request, schoolclass_id)
+    form = SearchForm(request.GET)
+    students = people.person_list(
+        user=request.user, search=form.filters().get("q", ""), school_class_id=school_class.pk
+    )
+    return render(request, "orgs/class_detail.html", {
+        "school_class": school_class, "form": form, "page": paginate(request, students),
+    })
+
+
+# --- buildings and rooms ---
+
+
+@requires("orgs.browse_structure")
+def building_list(request):
+    form = SearchForm(request.GET)
+    page = paginate(request, selectors.building_list(search=form.filters().get("q", "")))
+    return render(request, "orgs/building_list.html", {"form": form, "page": page})
+
+
+@requires("orgs.browse_structure")
+def building_detail(request, building_id):
+    building = _get_building(request, building_id)
+    form = SearchForm(request.GET)
+    rooms = selectors.room_list(building=building, search=form.filters().get("q", ""))
+    return render(request, "orgs/building_detail.html", {
+        "building": building, "form": form, "page": paginate(request, rooms),
+    })
+
+
+@requires("orgs.browse_structure")
+def room_detail(request, room_id):
+    room = _get_room(request, room_id)
+    residents = people.person_list(user=request.user, room_id=room.pk)
+    return render(request, "orgs/room_detail.html", {"room": room, "residents": residents})
+
+
+# --- organisations and departments ---
+
+
+@requires("orgs.browse_structure")
+def organisation_list(request):
+    form = OrganisationFilterForm(request.GET)
+    filters = form.filters()
+    orgs = selectors.organisation_list(search=filters.get("q", ""), kind=filters.get("kind", ""))
+    return render(request, "orgs/organisation_list.html", {"form": form, "page": paginate(request, orgs)})
+
+
+@requires("orgs.browse_structure")
+def organisation_detail(request, organisation_id):
+    organisation = _get_organisation(request, organisation_id)
+    members = people.organisation_members(user=request.user, organisation=organisation)
+    return render(request, "orgs/organisation_detail.html", {
+        "organisation": organisation,
+        "children": selectors.organisation_children(organisation=organisation),
+        "departments": selectors.organisation_departments(organisation=organisation),
+        "positions": selectors.organisation_positions(organisation=organisation),
+        "page": paginate(request, members),
+    })
+
+
+@requires("orgs.browse_structure")
+def department_detail(request, department_id):
+    department = _get_department(request, department_id)
+    history = people.department_members(user=request.user, department=department, current_only=False)
+    return render(request, "orgs/department_detail.html", {
+        "department": department, "current": people.department_members(user=request.user, department=department),
+        "page": paginate(request, history),
+    })
+
+
+# --- the school's policies (OR-6) ---
+
+
+@requires("orgs.view_policy")
+def policy_list(request):
+    table = selectors.policy_table(tenant=request.tenant, on=_today())
+    return render(request, "orgs/policy_list.html", {"table": table, "today": _today()})
+
+
+@requires("orgs.change_policy")
+@require_http_methods(["GET", "POST"])
+def policy_change(request, key):
+    entry = _get_policy(request, key)
+    form = PolicyChangeForm(_posted(request), initial={"value": entry["value"]})
+    if form.is_valid():
+        try:
+            change = services.policy_set(
+                tenant=request.tenant, key=key, raw_value=form.cleaned_data["value"], user=request.user,
+                today=_today(), note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            form.add_error("value", error)
+        else:
+            messages.success(request, _("已保存：%(label)s 自 %(date)s 起为 %(value)s %(unit)s。") % {
+                "label": entry["policy"].label, "date": change.effective_from, "value": change.value,
+                "unit": entry["policy"].unit,
+            })
+            return redirect("orgs:policy_list")
+    return render(request, "orgs/policy_change.html", {"entry": entry, "form": form})
+
+
+# --- the platform: schools and their modules (the platform admin has no tenant scope) ---
+
+
+@platform_admin_only
+def tenant_list(request):
+    form = SearchForm(request.GET)
+    page = paginate(request, selectors.tenant_list(search=form.filters().get("q", "")))
+    return render(request, "orgs/tenant_list.html", {"form": form, "page": page})
+
+
+@platform_admin_only
+@require_http_methods(["GET", "POST"])
+def tenant_create(request):
+    form = TenantCreateForm(_posted(request))
+    if form.is_valid():
+        try:
+            tenant = services.tenant_create(**form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已创建学校：%(name)s。") % {"name": tenant.name})
+            return redirect("orgs:tenant_list")
+    return render(request, "orgs/tenant_form.html", {"form": form, "school": None})
+
+
+@platform_admin_only
+@require_http_methods(["GET", "POST"])
+def tenant_edit(request, tenant_id):
+    tenant = _get_tenant(request, tenant_id)
+    form = TenantEditForm.for_tenant(tenant, data=_posted(request))
+    if form.is_valid():
+        try:
+            services.tenant_update(tenant=tenant, **form.cleaned_data)
+        except ValidationError as error:
+            tenant.refresh_from_db()
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存：%(name)s。") % {"name": tenant.name})
+            return redirect("orgs:tenant_list")
+    return render(request, "orgs/tenant_form.html", {
+        "form": form, "school": tenant,
+        "admins": people.school_accounts_with_role(tenant=tenant, role=Role.TENANT_ADMIN),
+    })
