@@ -1,6 +1,7 @@
 """The Celery app. Tasks open their tenant's scope themselves (orgs.tasks.tenant_task)."""
 
 import os
+from pathlib import Path
 
 from celery import Celery
 
@@ -9,3 +10,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("campusorgs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _make_filesystem_broker_folders(sender, **kwargs):
+    """kombu's filesystem transport (the embedded default) needs its folders; create them on first use."""
+    if str(sender.conf.broker_url).startswith("filesystem:"):
+        options = sender.conf.broker_transport_options or {}
+        for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
+            if options.get(key):
+                Path(options[key]).mkdir(parents=True, exist_ok=True)
