@@ -1,6 +1,9 @@
 """Opens the tenant scope for each request and hides the URLs of modules a tenant has switched off."""
 
+from django.conf import settings
 from django.http import Http404
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django_scopes import scope
 
 from orgs.modules import module_for_namespace
@@ -10,7 +13,8 @@ class TenantMiddleware:
     """After authentication: ``request.tenant`` is the user's school and every query runs in its scope.
 
     Anonymous users and platform admins get no scope: a tenant-owned query then raises ScopeError, so a page
-    that forgot its access check fails loudly instead of showing another school's rows.
+    that forgot its access check fails loudly instead of showing another school's rows. A user of a
+    deactivated school is anonymous before reaching here (the login backend's ``get_user`` refuses them).
     """
 
     def __init__(self, get_response):
@@ -34,3 +38,25 @@ class TenantMiddleware:
         if module is not None and (request.tenant is None or not request.tenant.has_module(module)):
             raise Http404()
         return None
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user chose another language with the switcher (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language, so an office computer with an
+    English browser would get English pages; the product is Chinese first (SPEC), English on request.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Cookie",))
+        response.headers.setdefault("Content-Language", language)
+        return response
