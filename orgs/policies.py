@@ -78,31 +78,3 @@ def next_period_start(policy: Policy, *, today: dt.date, terms) -> dt.date:
         return later[0]
     running = [t.end for t in terms if t.start <= today <= t.end]
     return (max(running) if running else today) + dt.timedelta(days=1)
-
-
-register(
-    Policy(
-        key="orgs.due_hour",
-        label=_("截止时刻（时）"),
-        default=23,
-        kind=int,
-        source=_("SPEC OR-1：截止日期指当天 23:59:59（北京时间），除非另有时间。此处设定小时，分秒为 59:59。"),
-        period="month",
-        unit=_("时"),
-        minimum=0,
-        maximum=23,
-    )
-)
-register(
-    Policy(
-        key="members.import_max_mb",
-        label=_("导入文件大小上限"),
-        default=20,
-        kind=int,
-        source=_("第二部分需求（导入）：默认 20 MB。"),
-        period="month",
-        unit="MB",
-        minimum=1,
-        maximum=200,
-    )
-)

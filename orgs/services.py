@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from orgs import policies
 from orgs.models import PolicyValue, Tenant, Term
+from orgs.selectors import policy_value
 
 
 @transaction.atomic
@@ -46,6 +47,10 @@ def policy_set(*, tenant: Tenant, key: str, raw_value, user, today: dt.date, not
         raise ValidationError(_("该模块未启用。"))
     value = policy.clean(raw_value)
     effective_from = policies.next_period_start(policy, today=today, terms=Term.objects.filter(tenant=tenant))
+    if value == policy_value(tenant=tenant, key=key, on=effective_from):
+        raise ValidationError(
+            _("自 %(date)s 起的取值已经是 %(value)s，无需修改。") % {"date": effective_from, "value": value}
+        )
     return PolicyValue.objects.create(
         tenant=tenant, key=key, value=value, effective_from=effective_from, changed_by=user, note=note
     )

@@ -134,6 +134,6 @@ class PolicyValueFactory(factory.django.DjangoModelFactory):
         model = PolicyValue
 
     tenant = factory.SubFactory(TenantFactory)
-    key = "orgs.due_hour"
+    key = "members.import_max_mb"
     value = 22
     effective_from = dt.date(2026, 10, 1)

@@ -14,7 +14,11 @@ from orgs.tenancy import tenant_scope
 from orgs.tests.factories import TenantFactory, TermFactory
 
 D = dt.date
-MONTHLY = "orgs.due_hour"  # a core policy changed from the next month: default 23, 0..23
+MONTHLY_POLICY = policies.Policy(
+    key="tests.monthly", label="月度参数（测试）", default=23, kind=int, source="测试", period="month",
+    minimum=0, maximum=23,
+)
+MONTHLY = MONTHLY_POLICY.key  # a core policy changed from the next month: default 23, 0..23
 
 TERMLY = policies.Policy(
     key="tests.termly", label="学期参数（测试）", default=5, kind=int, source="测试", period="term",
@@ -31,7 +35,7 @@ RATIO = policies.Policy(
 
 @pytest.fixture(autouse=True)
 def extra_policies(monkeypatch):
-    for policy in (TERMLY, DORMLINK, RATIO):
+    for policy in (MONTHLY_POLICY, TERMLY, DORMLINK, RATIO):
         monkeypatch.setitem(policies.REGISTRY, policy.key, policy)
 
 
@@ -188,3 +192,14 @@ def test_registering_a_policy_twice_differently_is_an_error():
     with pytest.raises(ValueError):
         policies.register(policies.Policy(**{**TERMLY.__dict__, "default": 6}))
     assert policies.register(TERMLY) is TERMLY  # the same definition again is fine
+
+
+def test_a_change_that_changes_nothing_is_refused(tenant, admin):
+    with pytest.raises(ValidationError, match="无需修改"):
+        _set(tenant, admin, MONTHLY, "23", D(2026, 10, 15))  # the default, already in force from 1 November
+    _set(tenant, admin, MONTHLY, "20", D(2026, 10, 15))
+    with pytest.raises(ValidationError, match="无需修改"):
+        _set(tenant, admin, MONTHLY, 20, D(2026, 10, 20))  # the same change again
+    assert PolicyValue.objects.filter(key=MONTHLY).count() == 1
+    _set(tenant, admin, MONTHLY, 23, D(2026, 10, 20))  # going back to the default is a real change
+    assert policy_value(tenant=tenant, key=MONTHLY, on=D(2026, 11, 1)) == 23

@@ -79,7 +79,7 @@ PLATFORM_ONLY = {persona: 404 for persona in PERSONAS} | {"platform": 200}
 
 SETTINGS_AND_PLATFORM_URLS = [
     ("orgs:policy_list", lambda s: {}, ADMIN_ONLY),
-    ("orgs:policy_change", lambda s: {"key": "orgs.due_hour"}, ADMIN_ONLY),
+    ("orgs:policy_change", lambda s: {"key": "members.import_max_mb"}, ADMIN_ONLY),
     ("orgs:tenant_list", lambda s: {}, PLATFORM_ONLY),
     ("orgs:tenant_create", lambda s: {}, PLATFORM_ONLY),
     ("orgs:tenant_edit", lambda s: {"tenant_id": s.tenant.pk}, PLATFORM_ONLY),
@@ -288,7 +288,7 @@ def test_structure_pages_run_a_constant_number_of_queries(client, school, name, 
 def test_policy_and_tenant_lists_run_a_constant_number_of_queries(client, school):
     def add_changes(n):
         for i in range(n):
-            PolicyValue.objects.create(tenant=school.tenant, key="orgs.due_hour", value=20 + i % 3,
+            PolicyValue.objects.create(tenant=school.tenant, key="members.import_max_mb", value=20 + i % 3,
                                        effective_from=dt.date(2026, 1 + i % 12, 1), changed_by=school.admin)
             TenantFactory()
 
@@ -310,14 +310,14 @@ def test_the_settings_page_lists_each_policy_with_default_source_and_value(clien
     client.force_login(school.admin)
     response = client.get(reverse("orgs:policy_list"))
     html = response.content.decode()
-    assert "截止时刻（时）" in html and "SPEC OR-1" in html
-    row = next(r for r in response.context["table"] if r["policy"].key == "orgs.due_hour")
-    assert row["value"] == 23 and row["is_default"]
+    assert "导入文件大小上限" in html and "SPEC OR-4" in html
+    row = next(r for r in response.context["table"] if r["policy"].key == "members.import_max_mb")
+    assert row["value"] == 20 and row["is_default"]
 
 
 def test_a_policy_change_is_a_new_row_from_the_next_period_and_is_shown_as_pending(client, school):
     client.force_login(school.admin)
-    url = reverse("orgs:policy_change", kwargs={"key": "orgs.due_hour"})
+    url = reverse("orgs:policy_change", kwargs={"key": "members.import_max_mb"})
     page = client.get(url)
     next_month = page.context["entry"]["next_effective_from"]
     assert next_month.day == 1 and next_month > dt.date.today() - dt.timedelta(days=1)
@@ -326,24 +326,24 @@ def test_a_policy_change_is_a_new_row_from_the_next_period_and_is_shown_as_pendi
     response = client.post(url, {"value": "22", "note": "提前一小时"})
     assert response.status_code == 302 and response["Location"] == reverse("orgs:policy_list")
     with tenant_scope(school.tenant):
-        change = PolicyValue.objects.get(tenant=school.tenant, key="orgs.due_hour")
+        change = PolicyValue.objects.get(tenant=school.tenant, key="members.import_max_mb")
     assert (change.value, change.effective_from, change.changed_by, change.note) == (
         22, next_month, school.admin, "提前一小时")
 
     listing = client.get(reverse("orgs:policy_list"))
-    row = next(r for r in listing.context["table"] if r["policy"].key == "orgs.due_hour")
-    assert row["value"] == 23 and row["pending"] == change  # still the old value today
+    row = next(r for r in listing.context["table"] if r["policy"].key == "members.import_max_mb")
+    assert row["value"] == 20 and row["pending"] == change  # still the old value today
     html = listing.content.decode()
-    assert "已保存" in html and "23 → 22" in html
+    assert "已保存" in html and "20 → 22" in html
     with tenant_scope(school.other.tenant):
         assert not PolicyValue.objects.exists()  # the other school is untouched
 
 
-@pytest.mark.parametrize(("value", "message"), [("abc", "“abc”不是有效的取值。"), ("24", "不能大于 23。"),
-                                                ("-1", "不能小于 0。")])
+@pytest.mark.parametrize(("value", "message"), [("abc", "“abc”不是有效的取值。"), ("201", "不能大于 200。"),
+                                                ("0", "不能小于 1。")])
 def test_a_bad_policy_value_is_refused_in_chinese_and_nothing_is_saved(client, school, value, message):
     client.force_login(school.admin)
-    response = client.post(reverse("orgs:policy_change", kwargs={"key": "orgs.due_hour"}), {"value": value})
+    response = client.post(reverse("orgs:policy_change", kwargs={"key": "members.import_max_mb"}), {"value": value})
     assert response.status_code == 200
     assert message in response.content.decode()
     with scopes_disabled():
@@ -357,7 +357,7 @@ def test_an_unknown_policy_key_is_a_404(client, school):
 
 def test_only_the_tenant_admin_may_change_a_policy(client, school):
     client.force_login(school.office)
-    response = client.post(reverse("orgs:policy_change", kwargs={"key": "orgs.due_hour"}), {"value": "22"})
+    response = client.post(reverse("orgs:policy_change", kwargs={"key": "members.import_max_mb"}), {"value": "22"})
     assert response.status_code == 403
     with scopes_disabled():
         assert not PolicyValue.objects.exists()
