@@ -28,30 +28,13 @@ from members.models import (
     Scope,
     User,
 )
-from members.rules import is_tenant_admin
 from orgs.admin import TenantAdminMixin, TenantScopedAdmin, bind_tenant
-from orgs.rules import is_platform_admin
 
 # Permissions come from rules, not from Django's groups: the group admin would only invite confusion.
 if admin.site.is_registered(Group):
     admin.site.unregister(Group)
 
 
-def may_use_admin(request) -> bool:
-    """Who gets past the admin's login: staff who are their school's admin, or the platform admin.
-
-    Everyone else (any other role, a student, staff whose tenant-admin role ended) is sent to the admin's
-    login page, as if the admin did not exist for them.
-    """
-    user = request.user
-    if not (user.is_active and user.is_staff):
-        return False
-    if user.tenant_id is None:
-        return is_platform_admin(user) or user.is_superuser
-    return getattr(request, "tenant", None) is not None and is_tenant_admin(user)
-
-
-admin.site.has_permission = may_use_admin
 
 
 # --- people ---

@@ -13,8 +13,8 @@
 * Permissions come from the ``rules`` registry only (members/rules.py, orgs/rules.py), never from Django's
   per-user permission tables or ``is_superuser``. Without a tenant (the platform admin, anonymous) every
   tenant-owned admin is invisible and its URLs answer 403, never a ScopeError.
-* Who may enter the admin at all is decided by ``members.admin.may_use_admin`` (the school's admin or the
-  platform admin); everyone else is sent to the admin's login page.
+* Who may enter the admin at all is decided by ``config.admin_site.CampusAdminSite.has_permission`` (the
+  school's admin or the platform admin); everyone else is sent to the admin's login page.
 """
 
 import rules
