@@ -65,7 +65,7 @@ class Command(BaseCommand):
             ).order_by("role", "pk")
             for assignment in rows:
                 assignments[assignment.user_id].append(assignment)
-            lines = [("账号", "学校", "角色", "身份与可以做的事")]
+            lines = [("账号", "学校", "角色", "身份与职责（各模块上线后可用）")]
             for persona in PERSONAS:
                 user = users[persona.username]
                 role = "平台管理员" if user.is_platform_admin else _roles_text(assignments[user.pk])
