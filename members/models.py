@@ -1,5 +1,7 @@
 """People, accounts, roles and memberships (SPEC OR-3, OR-4, "Who uses it")."""
 
+import uuid
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -313,3 +315,72 @@ class Membership(TenantOwned):
     @property
     def is_current(self):
         return self.end is None
+
+
+class ImportKind(models.TextChoices):
+    STUDENTS = "students", _("学生名册")
+    CLASSES = "classes", _("班级")
+    ROOMS = "rooms", _("寝室")
+    STANDING = "standing", _("学业情况")
+    DISCIPLINE = "discipline", _("违纪处分")
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", _("正在检查")
+    CHECKED = "checked", _("检查完成，待确认")
+    INVALID = "invalid", _("有错误，未导入")
+    IMPORTING = "importing", _("正在导入")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("导入失败，未做任何修改")
+
+
+def _import_upload_path(instance, filename):
+    # a random name: the uploaded file's own name may carry personal data, and never goes into a URL
+    return f"imports/{instance.tenant_id}/{uuid.uuid4().hex}"
+
+
+class ImportJob(TenantOwned):
+    """One uploaded file, from its dry run to its commit. The page of a job shows its progress and result,
+    so it survives a reload; the work runs in Celery tasks (members.tasks)."""
+
+    kind = models.CharField(_("导入类型"), max_length=20, choices=ImportKind.choices)
+    file = models.FileField(_("文件"), upload_to=_import_upload_path)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, db_index=False, related_name="+", verbose_name=_("上传人")
+    )
+    status = models.CharField(_("状态"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
+    total_rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    processed_rows = models.PositiveIntegerField(_("已处理行数"), default=0)
+    counts = models.JSONField(_("统计"), default=dict, blank=True)
+    errors = models.JSONField(_("错误"), default=list, blank=True)
+    samples = models.JSONField(_("变更示例"), default=list, blank=True)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    checked_at = models.DateTimeField(_("检查时间"), null=True, blank=True)
+    committed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, db_index=False, related_name="+",
+        verbose_name=_("确认人"),
+    )
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "created_at"], name="importjob_tenant_created")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status in (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
+    @property
+    def can_commit(self) -> bool:
+        return self.status == ImportStatus.CHECKED
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total_rows else min(100, self.processed_rows * 100 // self.total_rows)

@@ -15,11 +15,27 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_scopes import get_scope
 
-from members.models import ROLE_ALT_SCOPE, ROLE_SCOPE, Membership, Role, RoleAssignment, Scope, User
+from members.imports.engine import apply_plan, plan_import
+from members.imports.layouts import LAYOUTS
+from members.imports.reader import ImportFileError, read_table
+from members.models import (
+    ROLE_ALT_SCOPE,
+    ROLE_SCOPE,
+    ImportJob,
+    ImportStatus,
+    Membership,
+    Role,
+    RoleAssignment,
+    Scope,
+    User,
+)
+from members.policies import IMPORT_MAX_MB
 from orgs.models import College, Department, Organisation, Room, SchoolClass, Tenant, Term
+from orgs.selectors import policy_value
 from orgs.tenancy import tenant_scope
 
 #: The scope a role is bound to, by the type of the object it is bound to.
@@ -250,3 +266,106 @@ def account_invite(*, tenant: Tenant, username: str, full_name: str, role: str, 
     user.save()
     role_assign(user=user, role=role, scope_object=tenant, start=start)
     return user
+
+
+# --- imports (OR-4): upload → check (dry run) → commit, each step a service; the work runs in tasks ---
+
+
+def _import_progress(job_id):
+    def report(done, total):
+        ImportJob.objects.filter(pk=job_id).update(processed_rows=done, total_rows=total)
+
+    return report
+
+
+def _changed_columns(layout, changed: dict) -> list[str]:
+    headers = {column.key: str(column.header) for column in layout.columns}
+    names = []
+    for field_name in changed:
+        key = {"floor_number": "floor"}.get(field_name, field_name.removesuffix("_id"))
+        if key in headers and headers[key] not in names:
+            names.append(headers[key])
+    return names
+
+
+@transaction.atomic
+def import_job_create(*, tenant: Tenant, kind: str, upload, user, today: dt.date) -> ImportJob:
+    """Keep the uploaded file and queue its check. Refuses a file over the school's size limit."""
+    if kind not in LAYOUTS:
+        raise ValidationError({"kind": _("未知的导入类型。")})
+    limit_mb = policy_value(tenant=tenant, key=IMPORT_MAX_MB.key, on=today)
+    if upload.size > limit_mb * 1024 * 1024:
+        raise ValidationError({"file": _("文件大小 %(size).1f MB，超过本校上限 %(limit)s MB。") % {
+            "size": upload.size / 1024 / 1024, "limit": limit_mb}})
+    if upload.size == 0:
+        raise ValidationError({"file": _("文件是空的。")})
+    job = ImportJob(tenant=tenant, kind=kind, original_name=upload.name[:200], uploaded_by=user)
+    job.file.save(upload.name, upload, save=False)
+    job.save()
+    from members.tasks import import_check
+
+    import_check.delay_on_commit(tenant.pk, job.pk)
+    return job
+
+
+def import_job_check(*, job: ImportJob) -> ImportJob:
+    """The dry run: read the file and plan the import against the school's rows; writes only the job."""
+    layout = LAYOUTS[job.kind]
+    try:
+        with job.file.open("rb") as handle:
+            table = read_table(handle.read(), job.original_name)
+        ImportJob.objects.filter(pk=job.pk).update(total_rows=len(table.rows), processed_rows=0)
+        plan = plan_import(layout, job.tenant, table, progress=_import_progress(job.pk))
+    except ImportFileError as error:
+        job.status, job.message, job.counts, job.errors = ImportStatus.INVALID, str(error), {}, []
+    else:
+        job.total_rows = job.processed_rows = plan.total
+        job.counts = plan.counts()
+        job.errors = [e.as_dict() for e in plan.errors]
+        job.samples = [{"row": row, "key": key, "columns": _changed_columns(layout, changed)}
+                       for row, key, changed in plan.samples]
+        job.status = ImportStatus.CHECKED if plan.ok else ImportStatus.INVALID
+        job.message = ""
+    job.checked_at = timezone.now()
+    job.save(update_fields=["status", "message", "counts", "errors", "samples", "total_rows", "processed_rows",
+                            "checked_at"])
+    return job
+
+
+def import_job_commit(*, job: ImportJob, user) -> ImportJob:
+    """Confirm a checked import; the commit itself runs in a task. A second submit changes nothing."""
+    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
+        status=ImportStatus.IMPORTING, committed_by=user, processed_rows=0
+    )
+    if claimed != 1:
+        raise ValidationError(_("这个导入不在“待确认”状态，不能再次提交。"))
+    from members.tasks import import_commit
+
+    transaction.on_commit(lambda: import_commit.delay(job.tenant_id, job.pk))
+    job.refresh_from_db()
+    return job
+
+
+def import_job_run(*, job: ImportJob) -> ImportJob:
+    """Commit: read and plan again against the rows as they are now, then write everything or nothing."""
+    layout = LAYOUTS[job.kind]
+    try:
+        with job.file.open("rb") as handle:
+            table = read_table(handle.read(), job.original_name)
+        plan = plan_import(layout, job.tenant, table, progress=_import_progress(job.pk))
+        if not plan.ok:  # the school's rows changed since the check
+            job.status, job.counts = ImportStatus.INVALID, plan.counts()
+            job.errors = [e.as_dict() for e in plan.errors]
+            job.message = _("检查之后数据有变化，出现了错误；没有导入任何数据。")
+        else:
+            job.counts = apply_plan(layout, job.tenant, plan)
+            job.status, job.message = ImportStatus.DONE, ""
+    except ImportFileError as error:
+        job.status, job.message = ImportStatus.FAILED, str(error)
+    except Exception:
+        job.status, job.message = ImportStatus.FAILED, _("导入时发生内部错误，没有导入任何数据。")
+        ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=job.message, finished_at=timezone.now())
+        raise
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "message", "counts", "errors", "finished_at"])
+    return job

@@ -9,6 +9,7 @@ from members.models import (
     AcademicStanding,
     DisciplinaryRecord,
     DisciplineLevel,
+    ImportJob,
     Membership,
     Person,
     Role,
@@ -105,6 +106,17 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 __all__ = [
-    "AcademicStandingFactory", "CollegeFactory", "DisciplinaryRecordFactory", "MembershipFactory",
+    "AcademicStandingFactory", "CollegeFactory", "ImportJobFactory", "DisciplinaryRecordFactory", "MembershipFactory",
     "PersonFactory", "RoleAssignmentFactory", "UserFactory",
 ]
+
+
+class ImportJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ImportJob
+
+    tenant = factory.SubFactory(TenantFactory)
+    kind = "students"
+    file = factory.django.FileField(filename="roster.csv", data="学号,姓名\r\n".encode())
+    original_name = "名册.csv"
+    uploaded_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
