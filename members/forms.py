@@ -1,4 +1,4 @@
-"""The login form and the people list's filters."""
+"""The login form, the people list's filters, the invitation of an administrator and the import upload."""
 
 from django import forms
 from django.contrib.auth import authenticate
@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from members.imports.layouts import LAYOUTS
 from members.models import ROLE_SCOPE, Role, Scope
 from members.selectors import number_is_ambiguous
 from orgs.forms import CollegeChoiceField, SearchForm
@@ -85,3 +86,21 @@ class AccountInviteForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = [(r.value, r.label) for r in Role if ROLE_SCOPE[r] == Scope.TENANT]
+
+
+class ImportUploadForm(forms.Form):
+    """A spreadsheet to check and import (OR-4). The size limit is the school's policy, checked by the service;
+    the form only says what it is."""
+
+    kind = forms.ChoiceField(label=_("导入内容"), choices=())
+    file = forms.FileField(
+        label=_("文件"), allow_empty_file=True,  # the service refuses an empty file with the engine's own words
+        widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument."
+                                                "spreadsheetml.sheet,text/csv"}),
+    )
+
+    def __init__(self, *args, limit_mb: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, layout.label) for kind, layout in LAYOUTS.items()]
+        self.fields["file"].help_text = _("Excel（.xlsx）或 CSV 文件，不超过 %(limit)s MB；第一行是表头。") % {
+            "limit": limit_mb}

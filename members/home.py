@@ -29,7 +29,10 @@ PEOPLE = Link(_("人员名单"), "members:person_list", "members.list_person")
 
 #: Links a role has whatever its scope object (tenant-wide roles have no scope object to link to).
 ROLE_LINKS: dict[str, tuple[Link, ...]] = {
-    Role.TENANT_ADMIN: (*STRUCTURE, PEOPLE, Link(_("政策参数"), "orgs:policy_list", "orgs.view_policy")),
+    Role.TENANT_ADMIN: (
+        *STRUCTURE, PEOPLE, Link(_("导入与导出"), "members:import_home", "members.import_people"),
+        Link(_("政策参数"), "orgs:policy_list", "orgs.view_policy"),
+    ),
     Role.CENTRE_STAFF: (STRUCTURE[0], PEOPLE),
     Role.LOGISTICS: (STRUCTURE[1],),
 }

@@ -58,6 +58,7 @@ rules.add_perm("members.list_person", may_list_people)
 rules.add_perm("members.view_person", may_see_person | is_tenant_admin)
 rules.add_perm("members.view_political_status", may_see_political_status)
 rules.add_perm("members.view_discipline", may_see_discipline)
+rules.add_perm("members.import_people", is_tenant_admin)  # imports and exports of OR-4 (members/views.py)
 
 # The Django admin asks for <app>.<action>_<model>: the tenant admin manages their own school's rows there
 # (the tenant scope limits what the admin can see or pick).

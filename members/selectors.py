@@ -9,7 +9,16 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_scopes import scopes_disabled
 
-from members.models import AcademicStanding, DisciplinaryRecord, Membership, Person, Role, RoleAssignment, User
+from members.models import (
+    AcademicStanding,
+    DisciplinaryRecord,
+    ImportJob,
+    Membership,
+    Person,
+    Role,
+    RoleAssignment,
+    User,
+)
 from members.roles import grants
 from orgs.tenancy import tenant_scope
 
@@ -172,3 +181,26 @@ def account_activation_path(user) -> str:
     return reverse("account_activate", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user),
     })
+
+
+# --- imports (OR-4) ---
+
+#: How many of a school's import jobs its import page lists.
+RECENT_IMPORTS = 20
+
+
+def import_job_list(*, tenant, limit: int = RECENT_IMPORTS) -> QuerySet[ImportJob]:
+    """The school's latest import jobs, newest first, with their uploaders; one query whatever the number.
+    The stored errors and samples (up to 500 rows of JSON each) are left unread."""
+    return (ImportJob.objects.filter(tenant=tenant).select_related("uploaded_by__person")
+            .defer("errors", "samples").order_by("-created_at", "-pk")[:limit])
+
+
+def import_job_detail(*, tenant) -> QuerySet[ImportJob]:
+    """Import jobs of the school as the job page shows them (uploader and confirmer joined)."""
+    return ImportJob.objects.filter(tenant=tenant).select_related("uploaded_by__person", "committed_by__person")
+
+
+def import_job_progress(*, tenant) -> QuerySet[ImportJob]:
+    """Import jobs with only the fields their progress needs: polled every second while a job runs."""
+    return ImportJob.objects.filter(tenant=tenant).only("tenant_id", "kind", "status", "processed_rows", "total_rows")

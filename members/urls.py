@@ -1,4 +1,6 @@
 """URL kwargs are named ``<model._meta.model_name>_id``: tests/test_tenant_isolation.py fills them by name.
+``kind`` and ``fmt`` of the import templates and exports are a kind of import and a file format, not objects
+(listed in that test's NOT_OBJECT_URLS).
 
 Log in, log out and the home page are not namespaced (settings.LOGIN_URL = "login", LOGIN_REDIRECT_URL =
 "home"): config/urls.py includes ``account_urlpatterns`` at the root.
@@ -13,6 +15,12 @@ urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
     path("platform/tenants/<int:tenant_id>/accounts/new/", views.account_invite, name="account_invite"),
+    path("imports/", views.import_home, name="import_home"),
+    path("imports/template/<slug:kind>.<slug:fmt>", views.import_template, name="import_template"),
+    path("imports/export/<slug:kind>.<slug:fmt>", views.import_export, name="import_export"),
+    path("imports/<int:importjob_id>/", views.import_job, name="import_job"),
+    path("imports/<int:importjob_id>/status/", views.import_job_status, name="import_job_status"),
+    path("imports/<int:importjob_id>/commit/", views.import_commit, name="import_commit"),
 ]
 
 account_urlpatterns = [

@@ -1,31 +1,47 @@
-"""Log in and out, the home page of each role, and people (OR-4).
+"""Log in and out, the home page of each role, people, and the imports and exports of OR-4.
 
 A person the user may not see is missing: ``_get_person`` fetches through ``people_visible_to``, so it is a
 404 like another school's person. Political status, academic standing and discipline are loaded only for
 users who hold the matching permission on that person, and never appear in URLs or titles.
+
+Imports (tenant admin only, ``members.import_people``): the upload creates a job and redirects to its page;
+the check and the commit run in Celery tasks (members.tasks), and the page polls the job's status.
 """
 
+import io
+import logging
+from urllib.parse import quote
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
 from members import selectors, services
-from members.forms import AccountInviteForm, LoginForm, PersonFilterForm
+from members.exports import layout_file, layout_template
+from members.forms import AccountInviteForm, ImportUploadForm, LoginForm, PersonFilterForm
 from members.home import role_cards
+from members.imports.layouts import LAYOUTS
+from members.models import ImportStatus
+from members.policies import IMPORT_MAX_MB
 from orgs.calendar import local_date
 from orgs.models import Tenant
 from orgs.pages import paginate
-from orgs.selectors import current_term
+from orgs.selectors import current_term, policy_value
 from orgs.tenancy import get_object_or_404
-from orgs.views import platform_admin_only
+from orgs.views import platform_admin_only, requires
+
+audit = logging.getLogger("campus.audit")
 
 
 class LoginView(auth_views.LoginView):
@@ -119,3 +135,157 @@ def account_invite(request, tenant_id):
                 "username": user.username})
             form = AccountInviteForm()
     return render(request, "members/account_invite.html", {"school": tenant, "form": form, "link": link})
+
+
+# --- imports and exports (OR-4): tenant admin only ---
+
+#: The file formats of templates and exports.
+FORMATS = ("xlsx", "csv")
+
+
+def _layout(kind, fmt=None):
+    """The layout of an import kind (a URL part, not an object): an unknown kind or format is a 404."""
+    layout = LAYOUTS.get(kind)
+    if layout is None or (fmt is not None and fmt not in FORMATS):
+        raise Http404()
+    return layout
+
+
+def _get_import_job(request, importjob_id, rows=None):
+    """One of the school's import jobs; a missing one and another school's are the same 404."""
+    rows = selectors.import_job_detail(tenant=request.tenant) if rows is None else rows
+    return get_object_or_404(rows, pk=importjob_id)
+
+
+def _attachment(content: bytes, content_type: str, filename: str, fallback: str):
+    """A download, streamed from memory: its name in UTF-8 (RFC 6266/5987) and an ASCII fallback for old clients."""
+    response = FileResponse(io.BytesIO(content), content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _in_source_language():
+    """A spreadsheet is written in Chinese whatever the page's language: its headers and choice labels are what
+    the import reads back (English headers are accepted, English labels are not)."""
+    return translation.override(settings.LANGUAGE_CODE)
+
+
+class _Counted:
+    """Passes rows through and counts them (the export's audit line)."""
+
+    def __init__(self, rows):
+        self.rows, self.count = rows, 0
+
+    def __iter__(self):
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
+def _progress(job) -> tuple[str, bool]:
+    """What a running job is doing, and whether its bar can show it. Reading the file (most of the time) counts
+    its rows; opening the workbook before and writing the rows after have no measure (the bar then moves
+    without a value)."""
+    if not job.processed_rows:
+        return _("正在读取文件……"), True
+    if not job.total_rows:  # the file does not say how many rows it has: count them as they are read
+        return _("已读取 %(done)s 行……") % {"done": job.processed_rows}, True
+    if job.status == ImportStatus.IMPORTING and job.processed_rows >= job.total_rows:
+        return _("正在写入数据库……"), True
+    return _("已处理 %(done)s / %(total)s 行") % {"done": job.processed_rows, "total": job.total_rows}, False
+
+
+@requires("members.import_people")
+@require_http_methods(["GET", "POST"])
+def import_home(request):
+    tenant, today = request.tenant, local_date(timezone.now())
+    limit_mb = policy_value(tenant=tenant, key=IMPORT_MAX_MB.key, on=today)
+    kind = request.GET.get("kind")
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None,
+        limit_mb=limit_mb, initial={"kind": kind if kind in LAYOUTS else None},
+    )
+    if form.is_valid():
+        try:
+            job = services.import_job_create(tenant=tenant, kind=form.cleaned_data["kind"],
+                                             upload=form.cleaned_data["file"], user=request.user, today=today)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            return redirect("members:import_job", importjob_id=job.pk)
+    with _in_source_language():  # the headers as the files have them; English ones are accepted too
+        columns = {kind: [{"header": str(c.header), "required": c.required, "aliases": ", ".join(c.aliases)}
+                          for c in layout.columns] for kind, layout in LAYOUTS.items()}
+    return render(request, "members/import_home.html", {
+        "form": form, "kinds": [(layout, columns[kind]) for kind, layout in LAYOUTS.items()], "formats": FORMATS,
+        "limit_mb": limit_mb,
+        "jobs": selectors.import_job_list(tenant=tenant),
+    })
+
+
+@requires("members.import_people")
+@require_GET
+def import_template(request, kind, fmt):
+    layout = _layout(kind, fmt)
+    with _in_source_language():
+        content, content_type = layout_template(layout, fmt)
+    filename = _("%(label)s导入模板.%(format)s") % {"label": layout.label, "format": fmt}
+    return _attachment(content, content_type, filename, f"{kind}-template.{fmt}")
+
+
+@requires("members.import_people")
+@require_GET
+def import_export(request, kind, fmt):
+    """The school's rows of one kind in the layout of its import. Built whole before the response: a generator
+    streamed after the view returns would run outside the request's tenant scope."""
+    layout = _layout(kind, fmt)
+    today = local_date(timezone.now()).isoformat()
+    rows = _Counted(layout.export_rows(request.tenant))
+    with _in_source_language():
+        content, content_type = layout_file(layout, rows, fmt)
+    filename = f"{layout.label}-{today}.{fmt}"
+    # who exported what and how much, never the data itself
+    audit.info("export kind=%s rows=%d format=%s user=%s tenant=%s", kind, rows.count, fmt, request.user.pk,
+               request.tenant.pk)
+    return _attachment(content, content_type, filename, f"{kind}-{today}.{fmt}")
+
+
+@requires("members.import_people")
+@require_GET
+def import_job(request, importjob_id):
+    job = _get_import_job(request, importjob_id)
+    layout = LAYOUTS[job.kind]
+    progress_text, indeterminate = _progress(job)
+    return render(request, "members/import_job.html", {
+        "job": job, "layout": layout, "progress_text": progress_text, "indeterminate": indeterminate,
+        "error_total": job.counts.get("errors", len(job.errors)),
+        "key_header": layout.header(layout.key_column),
+    })
+
+
+@requires("members.import_people")
+@require_GET
+@never_cache
+def import_job_status(request, importjob_id):
+    """The job's progress as JSON, polled by static/js/imports.js while the job runs."""
+    job = _get_import_job(request, importjob_id, selectors.import_job_progress(tenant=request.tenant))
+    progress_text, indeterminate = _progress(job)
+    return JsonResponse({
+        "status": job.status, "status_label": job.get_status_display(), "processed_rows": job.processed_rows,
+        "total_rows": job.total_rows, "percent": job.percent, "is_running": job.is_running,
+        "progress_text": progress_text, "indeterminate": indeterminate,
+    })
+
+
+@requires("members.import_people")
+@require_POST
+def import_commit(request, importjob_id):
+    job = _get_import_job(request, importjob_id)
+    try:
+        services.import_job_commit(job=job, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已确认，开始写入。全部写入成功才会生效。"))
+    return redirect("members:import_job", importjob_id=job.pk)

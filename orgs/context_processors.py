@@ -10,6 +10,7 @@ CORE_MENU = (
     MenuEntry(_("宿舍楼"), "orgs:building_list", "orgs.browse_structure"),
     MenuEntry(_("学生组织"), "orgs:organisation_list", "orgs.browse_structure"),
     MenuEntry(_("人员"), "members:person_list", "members.list_person"),
+    MenuEntry(_("导入"), "members:import_home", "members.import_people"),
     MenuEntry(_("政策参数"), "orgs:policy_list", "orgs.view_policy"),
 )
 PLATFORM_MENU = (MenuEntry(_("学校（租户）"), "orgs:tenant_list", "orgs.manage_tenants"),)

@@ -45,6 +45,8 @@ NOT_OBJECT_URLS = {
     "json-catalog": "i18n: the JSON translation catalogue",
     "password_reset_confirm": "a signed one-time token, not an object id",
     "account_activate": "a signed one-time token, not an object id (members/tests/test_accounts.py)",
+    "import_template": "a kind of import and a file format, not an object id (members/tests/test_import_views.py)",
+    "import_export": "a kind of import and a file format, not an object id; exports only the user's own school",
 }
 #: Namespaces walked by their own test below.
 WALKED_ELSEWHERE = {"admin": "walked through admin.site._registry by test_admin_object_urls_answer_404"}

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 #: CSV files saved by Excel on a Chinese Windows are GB18030 ("ANSI"); others are UTF-8 (with or without BOM).
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")
+#: How often (rows) reading reports its progress.
+PROGRESS_EVERY = 1000
 
 
 class ImportFileError(Exception):
@@ -38,13 +40,24 @@ class _Lines:
         return iter(self.rows)
 
 
-def _read_xlsx(content: bytes) -> _Lines:
-    """The first sheet, read-only and streamed; formula cells give the value Excel saved with them."""
+def _read_xlsx(content: bytes, progress=None) -> _Lines:
+    """The first sheet, read-only and streamed; formula cells give the value Excel saved with them.
+
+    Reading is most of an import's time (openpyxl parses the XML), so it reports its progress: rows read
+    out of the sheet's recorded dimension (``max_row``; when a writer left it out, the total is reported
+    as unknown, 0, until the end)."""
     workbook = openpyxl.load_workbook(BytesIO(content), read_only=True, data_only=True)
     try:
-        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        sheet = workbook.worksheets[0]
+        expected = max((sheet.max_row or 1) - 1, 0)  # 0: unknown (a write-only openpyxl file records none)
+        rows = sheet.iter_rows(values_only=True)
         headers = list(next(rows, ()))
-        return _Lines(headers=headers, rows=[list(row) for row in rows])
+        data = []
+        for row in rows:
+            data.append(list(row))
+            if progress and len(data) % PROGRESS_EVERY == 0:
+                progress(len(data), expected if expected >= len(data) else 0)
+        return _Lines(headers=headers, rows=data)
     finally:
         workbook.close()
 
@@ -74,14 +87,16 @@ def _clean_header(value) -> str:
     return "" if value is None else str(value).strip().lstrip("\ufeff")
 
 
-def read_table(content: bytes, filename: str = "") -> Table:
-    """The header row and the data rows of an uploaded file; refuses what is not a spreadsheet."""
+def read_table(content: bytes, filename: str = "", progress=None) -> Table:
+    """The header row and the data rows of an uploaded file; refuses what is not a spreadsheet.
+
+    ``progress(done, total)`` is called as rows are read, and once at the end with the final count."""
     if not content or not content.strip():
         raise ImportFileError(_("文件是空的。"))
     name = filename.lower()
     if _is_xlsx(content):
         try:
-            dataset = _read_xlsx(content)
+            dataset = _read_xlsx(content, progress)
         except Exception:  # openpyxl raises many kinds on a damaged workbook
             raise ImportFileError(_("无法读取这个 Excel 文件：文件可能已损坏。")) from None
         file_format = "xlsx"
@@ -113,4 +128,6 @@ def read_table(content: bytes, filename: str = "") -> Table:
         rows.pop()  # trailing blank lines
     if not rows:
         raise ImportFileError(_("文件只有表头，没有数据行。"))
+    if progress:
+        progress(len(rows), len(rows))
     return Table(headers=headers, rows=rows, file_format=file_format)

@@ -7,3 +7,17 @@ document.addEventListener("change", function (event) {
   if (dependent && field.form.elements[dependent]) field.form.elements[dependent].value = "";
   field.form.submit();
 });
+
+// A form marked data-submit-once sends once: its buttons are disabled on submit (the server refuses a repeat too).
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (!form.matches("[data-submit-once]")) return;
+  if (form.getAttribute("data-sent")) {
+    event.preventDefault();
+    return;
+  }
+  form.setAttribute("data-sent", "1");
+  window.setTimeout(function () {
+    form.querySelectorAll("button[type=submit]").forEach(function (button) { button.disabled = true; });
+  }, 0);
+});
