@@ -1,0 +1,38 @@
+"""Permissions on meetings and attendance. Predicates, then permissions."""
+
+import rules
+
+from attendance.selectors import can_record, meetings_visible_to
+from members.models import Role
+from members.roles import has_role
+
+# --- predicates ---
+
+
+@rules.predicate
+def records_for_some_organisation(user):
+    return user.is_authenticated and has_role(user, Role.OFFICE)
+
+
+@rules.predicate
+def sees_some_meetings(user):
+    return user.is_authenticated and has_role(user, Role.OFFICE, Role.PRESIDENT, Role.DEPARTMENT_HEAD,
+                                              Role.TENANT_ADMIN)
+
+
+@rules.predicate
+def may_see_meeting(user, meeting):
+    return meeting is not None and meetings_visible_to(user).filter(pk=meeting.pk).exists()
+
+
+@rules.predicate
+def may_record_meeting(user, meeting):
+    return meeting is not None and can_record(user, meeting)
+
+
+# --- permissions ---
+
+rules.add_perm("attendance.list_meetings", sees_some_meetings)
+rules.add_perm("attendance.add_meeting", records_for_some_organisation)
+rules.add_perm("attendance.view_meeting", may_see_meeting)
+rules.add_perm("attendance.record_meeting", may_record_meeting)

@@ -1,0 +1,208 @@
+"""Writes of attendance: sessions, marks, leave requests. Keyword-only, atomic, Chinese errors."""
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attendance.models import (
+    Attendance,
+    AttendanceChange,
+    Audience,
+    LeaveRequest,
+    LeaveStatus,
+    Meeting,
+    MeetingKind,
+    MeetingSeries,
+    Status,
+)
+from attendance.policies import LATE_ABSENCE_MINUTES
+from members.models import Membership
+from orgs.calendar import local_date
+from orgs.selectors import policy_value
+
+#: Statuses an office may set from the attendance page.
+MARKABLE = {Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Status.ABSENT, Status.UNMARKED}
+
+
+def _expected_people(*, organisation, audience, department, chosen, on: dt.date) -> list[int]:
+    current = Membership.objects.filter(organisation=organisation, start__lte=on).exclude(end__lt=on)
+    if audience == Audience.DEPARTMENT:
+        current = current.filter(department=department)
+    ids = list(current.order_by("person_id").values_list("person_id", flat=True).distinct())
+    if audience == Audience.CHOSEN:
+        chosen_ids = {p.pk for p in chosen}
+        outside = chosen_ids - set(ids)
+        if outside:
+            raise ValidationError({"chosen": _("有 %(count)s 人不是本组织的现任成员。") % {"count": len(outside)}})
+        ids = sorted(chosen_ids)
+    return ids
+
+
+def _check_meeting(*, organisation, kind, stars, starts_at, ends_at, audience, department, chosen):
+    errors = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("结束时间必须晚于开始时间。")
+    if not 1 <= stars <= 5:
+        errors["stars"] = _("星级为 1 到 5。")
+    if department is not None and department.organisation_id != organisation.pk:
+        errors["department"] = _("该部门不属于本组织。")
+    if (kind == MeetingKind.DEPARTMENT or audience == Audience.DEPARTMENT) and department is None:
+        errors["department"] = _("部门例会须选择部门。")
+    if audience == Audience.CHOSEN and not chosen:
+        errors["chosen"] = _("请选择应到人员。")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audience, user, place="",
+                   department=None, chosen=(), minutes_taker=None, series=None) -> Meeting:
+    """A session and its expected attendees (current members of the audience on the session's date)."""
+    _check_meeting(organisation=organisation, kind=kind, stars=stars, starts_at=starts_at, ends_at=ends_at,
+                   audience=audience, department=department, chosen=chosen)
+    people = _expected_people(organisation=organisation, audience=audience, department=department, chosen=chosen,
+                              on=local_date(starts_at))
+    meeting = Meeting.objects.create(
+        tenant_id=organisation.tenant_id, organisation=organisation, kind=kind, title=title, stars=stars,
+        starts_at=starts_at, ends_at=ends_at, place=place, audience=audience, department=department,
+        minutes_taker=minutes_taker, series=series, created_by=user,
+    )
+    Attendance.objects.bulk_create(
+        [Attendance(tenant_id=meeting.tenant_id, meeting=meeting, person_id=pk) for pk in people], batch_size=1000
+    )
+    return meeting
+
+
+@transaction.atomic
+def meeting_series_create(*, organisation, department, term, title, stars, starts_at, ends_at, user, place="",
+                          minutes_taker=None) -> MeetingSeries:
+    """A weekly department meeting from ``starts_at`` to the end of the term, one session a week."""
+    if department is None or department.organisation_id != organisation.pk:
+        raise ValidationError({"department": _("该部门不属于本组织。")})
+    if not term.start <= local_date(starts_at) <= term.end:
+        raise ValidationError({"starts_at": _("第一次例会须在学期之内。")})
+    series = MeetingSeries.objects.create(tenant_id=organisation.tenant_id, organisation=organisation,
+                                          department=department, term=term, title=title)
+    start, end, week = starts_at, ends_at, dt.timedelta(weeks=1)
+    while local_date(start) <= term.end:
+        meeting_create(organisation=organisation, kind=MeetingKind.DEPARTMENT, title=title, stars=stars,
+                       starts_at=start, ends_at=end, audience=Audience.DEPARTMENT, department=department, user=user,
+                       place=place, minutes_taker=minutes_taker, series=series)
+        start, end = start + week, end + week
+    return series
+
+
+@transaction.atomic
+def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meeting:
+    if meeting.is_cancelled:
+        raise ValidationError(_("会议已经取消。"))
+    if not reason.strip():
+        raise ValidationError({"cancel_reason": _("请填写取消原因。")})
+    meeting.cancelled_at, meeting.cancel_reason = now, reason.strip()
+    meeting.save(update_fields=["cancelled_at", "cancel_reason"])
+    return meeting
+
+
+def _late_threshold(meeting) -> int:
+    return policy_value(tenant=meeting.tenant, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
+
+
+def _resolve(status: str, late_minutes, *, meeting, now, threshold) -> tuple[str, int | None, bool]:
+    """The stored (status, minutes, late_as_absence) of a mark, or a Chinese ValidationError."""
+    if status not in MARKABLE:
+        raise ValidationError(_("未知的考勤状态。"))
+    if status in (Status.PRESENT, Status.LATE, Status.EARLY_LEAVE) and now < meeting.starts_at:
+        raise ValidationError(_("会议尚未开始，不能记录出席或迟到。"))
+    if status != Status.LATE:
+        return status, None, False
+    if late_minutes is None or late_minutes == "":
+        raise ValidationError(_("迟到须填写分钟数。"))
+    try:
+        minutes = int(late_minutes)
+    except (TypeError, ValueError):
+        raise ValidationError(_("迟到分钟数须为整数。")) from None
+    if minutes < 0:
+        raise ValidationError(_("迟到分钟数不能为负数。"))
+    if meeting.starts_at + dt.timedelta(minutes=minutes) > now:
+        raise ValidationError(_("迟到时间不能晚于现在。"))
+    if minutes > threshold:
+        return Status.ABSENT, minutes, True
+    return Status.LATE, minutes, False
+
+
+@transaction.atomic
+def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.datetime, via: str = "page") -> list:
+    """Set marks (``{"person": id, "status": …, "late_minutes": …}``); all valid or none saved.
+
+    A mark equal to the stored one changes nothing (a double submit is harmless); every real change is kept
+    in ``AttendanceChange``. Returns the saved rows.
+    """
+    if meeting.is_cancelled:
+        raise ValidationError(_("会议已取消，不能记录考勤。"))
+    threshold = _late_threshold(meeting)
+    rows = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting, person_id__in=[
+        m.get("person") for m in marks])}
+    changed, changes = [], []
+    for mark in marks:
+        row = rows.get(mark.get("person"))
+        if row is None:
+            raise ValidationError(_("此人不是本次会议的应到人员。"))
+        status, minutes, as_absence = _resolve(mark.get("status"), mark.get("late_minutes"), meeting=meeting,
+                                               now=now, threshold=threshold)
+        if (row.status, row.late_minutes, row.late_as_absence) == (status, minutes, as_absence):
+            continue
+        changes.append(AttendanceChange(
+            tenant_id=row.tenant_id, attendance=row, changed_by=user, changed_at=now, old_status=row.status,
+            new_status=status, old_late_minutes=row.late_minutes, new_late_minutes=minutes, via=via,
+        ))
+        row.status, row.late_minutes, row.late_as_absence = status, minutes, as_absence
+        row.updated_at, row.updated_by, row.version = now, user, row.version + 1
+        changed.append(row)
+    Attendance.objects.bulk_update(changed, ["status", "late_minutes", "late_as_absence", "updated_at",
+                                             "updated_by", "version"], batch_size=1000)
+    AttendanceChange.objects.bulk_create(changes, batch_size=1000)
+    return [rows[m["person"]] for m in marks]
+
+
+def attendance_all_present(*, meeting: Meeting, user, now: dt.datetime) -> int:
+    """Mark everyone still unmarked as present ("all present, then the exceptions")."""
+    unmarked = list(Attendance.objects.filter(meeting=meeting, status=Status.UNMARKED).values_list("person_id",
+                                                                                                  flat=True))
+    attendance_mark(meeting=meeting, marks=[{"person": pk, "status": Status.PRESENT} for pk in unmarked], user=user,
+                    now=now)
+    return len(unmarked)
+
+
+@transaction.atomic
+def leave_request_create(*, attendance: Attendance, reason: str, user, now: dt.datetime) -> LeaveRequest:
+    meeting = attendance.meeting
+    if user.person_id != attendance.person_id:
+        raise ValidationError(_("只能为自己请假。"))
+    if meeting.is_cancelled:
+        raise ValidationError(_("会议已取消。"))
+    if now >= meeting.starts_at:
+        raise ValidationError(_("会议已经开始，不能再请假；请联系办公室。"))
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写请假事由。")})
+    if LeaveRequest.objects.filter(attendance=attendance, status=LeaveStatus.PENDING).exists():
+        raise ValidationError(_("已有一份待审批的请假申请。"))
+    return LeaveRequest.objects.create(tenant_id=attendance.tenant_id, attendance=attendance, reason=reason.strip())
+
+
+@transaction.atomic
+def leave_request_decide(*, leave: LeaveRequest, approve: bool, user, now: dt.datetime, answer: str = ""):
+    claimed = LeaveRequest.objects.filter(pk=leave.pk, status=LeaveStatus.PENDING).update(
+        status=LeaveStatus.APPROVED if approve else LeaveStatus.REFUSED, decided_by=user, decided_at=now,
+        answer=answer.strip(),
+    )
+    if claimed != 1:
+        raise ValidationError(_("这份请假申请已经审批过了。"))
+    if approve:
+        attendance = leave.attendance
+        attendance_mark(meeting=attendance.meeting, marks=[{"person": attendance.person_id,
+                                                            "status": Status.LEAVE}], user=user, now=now,
+                        via="leave")
+    leave.refresh_from_db()
+    return leave
