@@ -49,11 +49,12 @@ class Command(BaseCommand):
             self.stdout.write(f"JSON：{json}")
 
     def _table(self, results, meta):
-        head = ("benchmark", "rows", "seconds", "peak MB", "baseline", "baseline s", "ratio", "goal")
+        head = ("benchmark", "rows", "seconds", "peak MB", "baseline", "baseline s", "ratio", "goal", "notes")
         rows = [head] + [(
             r.name, f"{r.rows:,}", f"{r.seconds:.2f}", f"{r.peak_mb:.0f}", r.baseline or "—",
             "—" if r.baseline_seconds is None else f"{r.baseline_seconds:.2f}",
             "—" if r.ratio is None else f"{r.ratio:.2f}×", r.goal or "",
+            " ".join(f"{key}={value}" for key, value in r.notes.items()),
         ) for r in results]
         widths = [max(len(str(row[i])) for row in rows) for i in range(len(head))]
         lines = ["  ".join(str(cell).ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
