@@ -21,6 +21,13 @@ def sees_some_meetings(user):
 
 
 @rules.predicate
+def has_own_attendance(user):
+    """A logged-in member with a person, in a school with the alliance module on: their own attendance page."""
+    return (user.is_authenticated and getattr(user, "person_id", None) is not None and user.tenant_id is not None
+            and user.tenant.has_module("alliance"))
+
+
+@rules.predicate
 def may_see_meeting(user, meeting):
     return meeting is not None and meetings_visible_to(user).filter(pk=meeting.pk).exists()
 
@@ -36,3 +43,4 @@ rules.add_perm("attendance.list_meetings", sees_some_meetings)
 rules.add_perm("attendance.add_meeting", records_for_some_organisation)
 rules.add_perm("attendance.view_meeting", may_see_meeting)
 rules.add_perm("attendance.record_meeting", may_record_meeting)
+rules.add_perm("attendance.view_own", has_own_attendance)

@@ -29,6 +29,12 @@ def can_record(user, meeting: Meeting) -> bool:
     return meeting.organisation_id in _scopes(user)[0]
 
 
+def sees_all_rows(user, meeting: Meeting) -> bool:
+    """Office, presidium and the school's admin see every row of a session; a department head only some."""
+    recorder, viewer, _departments, everything = _scopes(user)
+    return everything or meeting.organisation_id in recorder | viewer
+
+
 def meetings_visible_to(user) -> QuerySet[Meeting]:
     """Office and presidium: their organisation's sessions; a department head: their department's sessions
     and the plenaries and other meetings of its organisation; the school's admin: all."""
@@ -100,3 +106,15 @@ def pending_leave_requests(*, user) -> QuerySet[LeaveRequest]:
     return LeaveRequest.objects.filter(status=LeaveStatus.PENDING, attendance__meeting__organisation_id__in=recorder
                                        ).select_related("attendance__person", "attendance__meeting").order_by(
         "attendance__meeting__starts_at")
+
+
+def leave_requests_decidable_by(user) -> QuerySet[LeaveRequest]:
+    """Every leave request (any status) of the sessions whose office the user is: the ones they may decide."""
+    recorder = _scopes(user)[0]
+    return LeaveRequest.objects.filter(attendance__meeting__organisation_id__in=recorder).select_related(
+        "attendance__meeting")
+
+
+def my_leave_requests(*, attendance_ids) -> QuerySet[LeaveRequest]:
+    """The leave requests of the given rows (a member's own), newest first."""
+    return LeaveRequest.objects.filter(attendance_id__in=list(attendance_ids)).order_by("-requested_at", "-pk")

@@ -18,6 +18,7 @@ class Link:
     label: str
     url_name: str
     permission: str | None = None
+    module: str | None = None  # shown only where the school has this module on
 
 
 STRUCTURE = (
@@ -26,6 +27,7 @@ STRUCTURE = (
     Link(_("学生组织"), "orgs:organisation_list", "orgs.browse_structure"),
 )
 PEOPLE = Link(_("人员名单"), "members:person_list", "members.list_person")
+MEETINGS = Link(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings", module="alliance")
 
 #: Links a role has whatever its scope object (tenant-wide roles have no scope object to link to).
 ROLE_LINKS: dict[str, tuple[Link, ...]] = {
@@ -35,6 +37,9 @@ ROLE_LINKS: dict[str, tuple[Link, ...]] = {
     ),
     Role.CENTRE_STAFF: (STRUCTURE[0], PEOPLE),
     Role.LOGISTICS: (STRUCTURE[1],),
+    Role.OFFICE: (MEETINGS,),
+    Role.PRESIDENT: (MEETINGS,),
+    Role.DEPARTMENT_HEAD: (MEETINGS,),
 }
 
 #: The scope object's own page, and the filter of the people list that shows its people.
@@ -83,7 +88,8 @@ def role_cards(user, assignments) -> list[dict]:
         links += [
             {"label": link.label, "url": reverse(link.url_name)}
             for link in ROLE_LINKS.get(assignment.role, ())
-            if link.permission is None or user.has_perm(link.permission)
+            if (link.permission is None or user.has_perm(link.permission))
+            and (link.module is None or (user.tenant_id is not None and user.tenant.has_module(link.module)))
         ]
         if assignment.role == Role.TENANT_ADMIN and user.is_staff:
             links.append({"label": _("后台管理"), "url": reverse("admin:index")})

@@ -34,6 +34,10 @@ MODULES: dict[str, Module] = {
             _("朋辈互助联盟（会议考勤与积分）"),
             _("会议、值班、活动、任务考勤；70 分制干事考核、警告—记过—劝退处分与评优。"),
             ("attendance", "scoring"),
+            (
+                MenuEntry(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings"),
+                MenuEntry(_("我的考勤"), "attendance:my_attendance", "attendance.view_own"),
+            ),
         ),
         Module(
             "psych_network",

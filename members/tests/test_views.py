@@ -127,6 +127,7 @@ def test_home_of_a_department_head_links_to_the_department_and_its_organisation(
         reverse("orgs:department_detail", kwargs={"department_id": school.dept.pk}),
         reverse("orgs:organisation_detail", kwargs={"organisation_id": school.org.pk}),
         reverse("members:person_list"),
+        reverse("attendance:meeting_list"),
     ]
 
 

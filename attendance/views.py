@@ -1,0 +1,284 @@
+"""Meetings and the attendance page (SPEC AT-1, AT-2), a member's own attendance and leave requests.
+
+A session the user may not see is missing: ``_get_meeting`` fetches through ``meetings_visible_to``, so it is
+a 404 like another school's session (an officer, or another organisation's office, sees none). Only the office
+of the session's organisation records (``attendance.record_meeting``); a department head, the presidium and
+the school's admin see the same page read-only.
+
+Marks are saved one at a time by static/js/attendance.js through the JSON endpoint ``meeting_marks``; the
+services validate everything (Chinese ValidationError messages are passed through as a 400).
+"""
+
+import datetime as dt
+import json
+from collections import defaultdict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from attendance import selectors, services
+from attendance.forms import CancelForm, LeaveForm, MeetingFilterForm, MeetingForm, default_start
+from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
+from attendance.policies import LATE_ABSENCE_MINUTES
+from orgs.calendar import local_date
+from orgs.pages import paginate
+from orgs.selectors import current_term, policy_value
+from orgs.tenancy import get_object_or_404
+from orgs.views import requires
+
+#: Keys of the attendance page (also shown on it): a digit or a letter per status.
+KEYS = (
+    (Status.PRESENT, "1", "P"),
+    (Status.LATE, "2", "L"),
+    (Status.EARLY_LEAVE, "3", "E"),
+    (Status.LEAVE, "4", "V"),
+    (Status.ABSENT, "5", "A"),
+)
+
+
+# --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
+
+
+def _get_meeting(request, meeting_id):
+    visible = selectors.meetings_visible_to(request.user).select_related("organisation", "department",
+                                                                         "minutes_taker")
+    return get_object_or_404(visible, pk=meeting_id)
+
+
+def _get_recordable_meeting(request, meeting_id):
+    meeting = _get_meeting(request, meeting_id)
+    if not request.user.has_perm("attendance.record_meeting", meeting):
+        raise PermissionDenied
+    return meeting
+
+
+def _threshold(request, meeting):
+    return policy_value(tenant=request.tenant, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
+
+
+def _errors(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+# --- meetings (AT-1) ---
+
+
+@requires("attendance.list_meetings")
+def meeting_list(request):
+    form = MeetingFilterForm(request.GET)
+    filters = form.filters()
+    organisation, department = filters.get("organisation"), filters.get("department")
+    meetings = selectors.meeting_list(
+        user=request.user, organisation_id=organisation.pk if organisation else None,
+        department_id=department.pk if department else None, month=filters.get("month"),
+    )
+    pending = selectors.pending_leave_requests(user=request.user).count() if request.user.has_perm(
+        "attendance.add_meeting") else 0
+    return render(request, "attendance/meeting_list.html", {
+        "form": form, "page": paginate(request, meetings), "pending_leave": pending,
+    })
+
+
+@requires("attendance.add_meeting")
+@require_http_methods(["GET", "POST"])
+def meeting_create(request):
+    start = default_start()
+    form = MeetingForm(request.POST if request.method == "POST" else None, user=request.user,
+                       initial={"starts_at": start, "ends_at": start + dt.timedelta(hours=1)})
+    if form.is_valid():
+        data = dict(form.cleaned_data)
+        weekly = data.pop("weekly")
+        try:
+            if weekly:
+                term = current_term(tenant=request.tenant, today=local_date(timezone.now()))
+                if term is None:
+                    raise ValidationError({"weekly": _("当前不在任何学期内，不能按学期重复。")})
+                series = services.meeting_series_create(
+                    organisation=data["organisation"], department=data["department"], term=term,
+                    title=data["title"], stars=data["stars"], starts_at=data["starts_at"], ends_at=data["ends_at"],
+                    user=request.user, place=data["place"], minutes_taker=data["minutes_taker"],
+                )
+            else:
+                meeting = services.meeting_create(user=request.user, **data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if weekly:
+                messages.success(request, _("已创建例会系列：%(title)s，每周一次至学期结束。") % {
+                    "title": series.title})
+                return redirect("attendance:meeting_list")
+            messages.success(request, _("已创建会议：%(title)s。") % {"title": meeting.title})
+            return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
+    return render(request, "attendance/meeting_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, meeting_id):
+    meeting = _get_recordable_meeting(request, meeting_id)
+    try:
+        services.meeting_cancel(meeting=meeting, reason=request.POST.get("reason", ""), now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("会议已取消。"))
+    return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
+
+
+# --- the attendance page (AT-2) ---
+
+
+def _status_label(status):
+    return str(Status(status).label)
+
+
+@login_required
+def meeting_detail(request, meeting_id):
+    """One list of the expected attendees. A constant number of queries: the meeting, its rows (with their
+    people) and all their changes (with who made them), grouped per row here."""
+    meeting = _get_meeting(request, meeting_id)
+    user = request.user
+    recorder = user.has_perm("attendance.record_meeting", meeting)
+    rows = list(selectors.attendance_rows(user=user, meeting=meeting))
+    visible_people = None
+    if not recorder and not selectors.sees_all_rows(user, meeting):
+        visible_people = [row.person_id for row in rows]
+    changes = list(selectors.attendance_changes(meeting=meeting, person_ids=visible_people))
+    per_row = defaultdict(list)
+    for change in changes:
+        per_row[change.attendance_id].append(change)
+    counts = {status: 0 for status in Status.values}
+    keys = [(s, Status(s).label, d, k) for s, d, k in KEYS]
+    # What every row repeats is rendered once, not once per row (300 rows: most of the page's time).
+    buttons = {s: mark_safe(render_to_string("attendance/_buttons.html", {"keys": keys, "current": s}))  # noqa: S308
+               for s in Status.values}
+    for row in rows:
+        row.history = per_row.get(row.pk, [])
+        row.buttons_html = buttons[row.status]
+        n = len(row.history)
+        row.history_label = ngettext("修改记录 %(n)s 条", "修改记录 %(n)s 条", n) % {"n": n}
+        counts[row.status] += 1
+    now = timezone.now()
+    return render(request, "attendance/meeting_detail.html", {
+        "meeting": meeting, "rows": rows, "changes": changes, "recorder": recorder and not meeting.is_cancelled,
+        "can_cancel": recorder and not meeting.is_cancelled, "started": now >= meeting.starts_at,
+        "threshold": _threshold(request, meeting), "keys": keys,
+        "row_panels": mark_safe(render_to_string("attendance/_row_panels.html")),  # noqa: S308 (our template)
+        "counts": [(s, label, counts[s]) for s, label in Status.choices], "total": len(rows),
+        "cancel_form": CancelForm(), "is_plenary": meeting.kind == MeetingKind.PLENARY,
+    })
+
+
+def _marks_of(body: bytes) -> list[dict]:
+    try:
+        marks = json.loads(body.decode("utf-8"))["marks"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+        raise ValidationError(_("请求格式不正确。")) from None
+    if not isinstance(marks, list) or not marks or not all(
+        isinstance(m, dict) and isinstance(m.get("person"), int) and not isinstance(m.get("person"), bool)
+        for m in marks
+    ):
+        raise ValidationError(_("请求格式不正确。"))
+    return marks
+
+
+@login_required
+@require_POST
+def meeting_marks(request, meeting_id):
+    """JSON: ``{"marks": [{"person": id, "status": …, "late_minutes": …}]}`` → the saved rows, or a 400 with
+    the Chinese message (nothing saved). A repeated mark is a harmless no-op."""
+    meeting = _get_recordable_meeting(request, meeting_id)
+    try:
+        marks = _marks_of(request.body)
+        rows = services.attendance_mark(meeting=meeting, marks=marks, user=request.user, now=timezone.now())
+    except ValidationError as error:
+        return JsonResponse({"error": _errors(error)}, status=400)
+    return JsonResponse({"rows": [{
+        "person": row.person_id, "status": row.status, "status_label": _status_label(row.status),
+        "late_minutes": row.late_minutes, "late_as_absence": row.late_as_absence, "version": row.version,
+    } for row in rows], "threshold": _threshold(request, meeting)})
+
+
+@login_required
+@require_POST
+def meeting_all_present(request, meeting_id):
+    meeting = _get_recordable_meeting(request, meeting_id)
+    try:
+        count = services.attendance_all_present(meeting=meeting, user=request.user, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("已将 %(count)s 名未记录的人员记为出席，请再记录例外情况。") % {"count": count})
+    return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
+
+
+# --- leave (请假) ---
+
+
+@requires("attendance.view_own")
+def my_attendance(request):
+    user, now = request.user, timezone.now()
+    term = current_term(tenant=request.tenant, today=local_date(now))
+    rows = list(selectors.my_attendance(user=user, since=term.start if term else None))
+    requests = defaultdict(list)
+    for leave in selectors.my_leave_requests(attendance_ids=[row.pk for row in rows]):
+        requests[leave.attendance_id].append(leave)
+    for row in rows:
+        row.my_leaves = requests.get(row.pk, [])
+        row.pending_leave = any(r.status == LeaveStatus.PENDING for r in row.my_leaves)
+        row.may_request_leave = (not row.meeting.is_cancelled and now < row.meeting.starts_at
+                                 and not row.pending_leave and row.status != Status.LEAVE)
+    return render(request, "attendance/my_attendance.html", {"rows": rows, "term": term, "form": LeaveForm()})
+
+
+@requires("attendance.view_own")
+@require_POST
+def leave_request(request, meeting_id):
+    meeting = get_object_or_404(Meeting, pk=meeting_id)
+    attendance = Attendance.objects.filter(meeting=meeting, person_id=request.user.person_id).select_related(
+        "meeting").first()
+    if attendance is None:
+        messages.error(request, _("你不是本次会议的应到人员，不能请假。"))
+        return redirect("attendance:my_attendance")
+    try:
+        services.leave_request_create(attendance=attendance, reason=request.POST.get("reason", ""),
+                                      user=request.user, now=timezone.now())
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("请假申请已提交，等待办公室审批。"))
+    return redirect("attendance:my_attendance")
+
+
+@requires("attendance.add_meeting")
+def leave_list(request):
+    return render(request, "attendance/leave_list.html", {
+        "pending": selectors.pending_leave_requests(user=request.user),
+    })
+
+
+@login_required
+@require_POST
+def leave_decide(request, leaverequest_id):
+    leave = get_object_or_404(selectors.leave_requests_decidable_by(request.user), pk=leaverequest_id)
+    decision = request.POST.get("decision")
+    if decision not in ("approve", "refuse"):
+        messages.error(request, _("请选择批准或不批准。"))
+        return redirect("attendance:leave_list")
+    try:
+        services.leave_request_decide(leave=leave, approve=decision == "approve", user=request.user,
+                                      now=timezone.now(), answer=request.POST.get("answer", ""))
+    except ValidationError as error:
+        messages.error(request, _errors(error))
+    else:
+        messages.success(request, _("已批准请假。") if decision == "approve" else _("已不批准请假。"))
+    return redirect("attendance:leave_list")

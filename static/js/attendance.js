@@ -1,0 +1,285 @@
+// The attendance page (templates/attendance/meeting_detail.html). Plain JS, no third-party code.
+//
+// * The search box filters the list instantly (name or number).
+// * For the office: a click on a status button, or a key on a focused row (1–5 or P/L/E/V/A; ↑↓ move), marks
+//   a person. Each mark is kept in localStorage first (per meeting), then POSTed as JSON to the marks URL,
+//   one at a time in order; a saved mark leaves localStorage. A network or server failure keeps the mark,
+//   shows it on the row and retries with a growing delay (and on the row's button); a refusal (400: the
+//   server's Chinese message) is shown on the row and the row returns to its saved state. Marks still in
+//   localStorage when the page is opened again are replayed, so closing the page loses nothing.
+(function () {
+  "use strict";
+  var box = document.getElementById("attendance");
+  if (!box) return;
+  var list = document.getElementById("att-list");
+  var rows = Array.prototype.slice.call(list.querySelectorAll(".att-row"));
+  var byPerson = {};
+  rows.forEach(function (row) { byPerson[row.getAttribute("data-person")] = row; });
+  var statusLine = document.getElementById("att-status");
+  var msg = function (name, n) {
+    return (box.getAttribute("data-msg-" + name) || "").replace("%(n)s", n);
+  };
+
+  // --- search: instant, client-side ---
+  var filter = document.getElementById("att-filter");
+  var noMatch = box.querySelector(".att-nomatch");
+  if (filter) {
+    filter.addEventListener("input", function () {
+      var q = filter.value.trim().toLowerCase();
+      var shown = 0;
+      rows.forEach(function (row) {
+        var hit = !q || row.getAttribute("data-search").indexOf(q) !== -1;
+        row.hidden = !hit;
+        if (hit) shown += 1;
+      });
+      if (noMatch) noMatch.hidden = shown !== 0;
+    });
+    filter.addEventListener("keydown", function (event) {
+      // Enter in the search box jumps to the first person found
+      if (event.key !== "Enter" && event.key !== "ArrowDown") return;
+      var first = rows.filter(function (row) { return !row.hidden; })[0];
+      if (first) { event.preventDefault(); first.focus(); }
+    });
+  }
+
+  var url = box.getAttribute("data-marks-url");
+  if (!url) return; // read-only
+  var meeting = box.getAttribute("data-meeting");
+  var threshold = box.getAttribute("data-threshold");
+  var storeKey = "attendance:pending:" + meeting;
+  var csrf = (box.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var LABELS = {};
+  box.querySelectorAll(".att-buttons")[0] && Array.prototype.forEach.call(
+    box.querySelectorAll(".att-buttons")[0].querySelectorAll("[data-mark]"),
+    function (b) { LABELS[b.getAttribute("data-mark")] = b.textContent; }
+  );
+  var KEYS = { "1": "present", p: "present", "2": "late", l: "late", "3": "early_leave", e: "early_leave",
+    "4": "leave", v: "leave", "5": "absent", a: "absent" };
+
+  // --- the pending marks (localStorage) ---
+  function loadPending() {
+    try { return JSON.parse(window.localStorage.getItem(storeKey) || "{}") || {}; } catch (e) { return {}; }
+  }
+  var pending = loadPending();
+  function savePending() {
+    try {
+      if (Object.keys(pending).length) window.localStorage.setItem(storeKey, JSON.stringify(pending));
+      else window.localStorage.removeItem(storeKey);
+    } catch (e) { /* private mode: the queue still works while the page is open */ }
+  }
+
+  // --- how a row looks ---
+  function countAll() {
+    var counts = {};
+    rows.forEach(function (row) {
+      var s = row.getAttribute("data-status");
+      counts[s] = (counts[s] || 0) + 1;
+    });
+    box.querySelectorAll("[data-count]").forEach(function (dd) {
+      dd.textContent = counts[dd.getAttribute("data-count")] || 0;
+    });
+  }
+
+  function show(row, status, minutes, asAbsence) {
+    row.className = row.className.replace(/\bst-[a-z_]+/g, "").trim() + " st-" + status;
+    row.setAttribute("data-status", status);
+    row.setAttribute("data-late", minutes == null ? "" : minutes);
+    var text = LABELS[status] || (status === "unmarked" ? "" : status);
+    if (status === "late" && minutes != null) text += " " + msg("late-unit", minutes);
+    if (status === "unmarked") text = msg("unmarked");
+    row.querySelector(".att-badge").textContent = text;
+    row.querySelector(".att-note").textContent = asAbsence ? msg("late-absence", threshold) : "";
+    row.querySelectorAll("[data-mark]").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.getAttribute("data-mark") === status ? "true" : "false");
+    });
+    countAll();
+  }
+
+  function setState(row, state, text) {
+    row.classList.toggle("is-saving", state === "saving");
+    row.classList.toggle("is-failed", state === "failed");
+    var err = row.querySelector(".att-error");
+    err.hidden = state !== "failed" && state !== "refused";
+    row.querySelector(".att-error-text").textContent = text || "";
+    row.querySelector(".retry").hidden = state !== "failed";
+  }
+
+  function announce(text) { statusLine.textContent = text; }
+
+  function addHistory(row, oldStatus, oldMinutes, data) {
+    var details = row.querySelector(".att-history");
+    var ul = details.querySelector(".att-changes");
+    var li = document.createElement("li");
+    var fmt = function (s, m) { return (LABELS[s] || s) + (m != null && m !== "" ? "（" + m + "′）" : ""); };
+    li.textContent = msg("now") + " " + msg("you") + "：" + fmt(oldStatus, oldMinutes) + " → " +
+      fmt(data.status, data.late_minutes);
+    ul.insertBefore(li, ul.firstChild);
+    details.hidden = false;
+    var summary = details.querySelector("summary");
+    summary.textContent = summary.textContent.replace(/\d+/, ul.children.length);
+  }
+
+  // --- the queue: one request at a time, in order; failures retried with a growing delay ---
+  var busy = false, delay = 0, timer = null;
+
+  function unsavedNote() {
+    var n = Object.keys(pending).length;
+    if (n && delay) announce(msg("unsaved", n) + " · " + msg("failed"));
+  }
+
+  function flush() {
+    if (busy) return;
+    var people = Object.keys(pending);
+    if (!people.length) { delay = 0; return; }
+    var person = people[0];
+    var mark = pending[person];
+    var row = byPerson[person];
+    if (!row) { delete pending[person]; savePending(); flush(); return; }
+    busy = true;
+    setState(row, "saving");
+    var before = { status: row.getAttribute("data-saved-status"), minutes: row.getAttribute("data-saved-late") };
+    fetch(url, {
+      method: "POST", credentials: "same-origin", cache: "no-store",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
+      body: JSON.stringify({ marks: [{ person: Number(person), status: mark.status, late_minutes: mark.late_minutes }] })
+    }).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).then(function (answer) {
+      busy = false;
+      var current = pending[person];
+      var same = current && current.status === mark.status && current.late_minutes === mark.late_minutes;
+      if (answer.status === 200) {
+        delay = 0;
+        var saved = answer.data.rows[0];
+        if (same) delete pending[person];
+        savePending();
+        if (saved.status !== before.status || String(saved.late_minutes == null ? "" : saved.late_minutes) !==
+            (before.minutes || "")) {
+          addHistory(row, before.status, before.minutes, saved);
+        }
+        row.setAttribute("data-saved-status", saved.status);
+        row.setAttribute("data-saved-late", saved.late_minutes == null ? "" : saved.late_minutes);
+        if (same) {
+          show(row, saved.status, saved.late_minutes, saved.late_as_absence);
+          setState(row, "ok");
+          announce(saved.late_as_absence ? row.querySelector(".att-name").textContent + "：" +
+            msg("late-absence", answer.data.threshold) : msg("saved"));
+        }
+        flush();
+      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
+        // refused: nothing saved; the row returns to what the server holds
+        if (same) delete pending[person];
+        savePending();
+        show(row, row.getAttribute("data-saved-status"), row.getAttribute("data-saved-late") || null,
+          row.getAttribute("data-saved-absence") === "1");
+        var text = answer.data.error || ("HTTP " + answer.status);
+        setState(row, "refused", text);
+        announce(row.querySelector(".att-name").textContent + "：" + text);
+        flush();
+      } else {
+        retryLater(row, "HTTP " + answer.status);
+      }
+    }).catch(function () {
+      busy = false;
+      retryLater(row, "");
+    });
+  }
+
+  function retryLater(row, detail) {
+    delay = Math.min(30000, delay ? delay * 2 : 1000);
+    Object.keys(pending).forEach(function (p) { if (byPerson[p]) setState(byPerson[p], "failed", msg("failed")); });
+    unsavedNote();
+    window.clearTimeout(timer);
+    timer = window.setTimeout(flush, delay);
+    if (detail) row.setAttribute("data-last-error", detail);
+  }
+
+  function retryNow() {
+    window.clearTimeout(timer);
+    delay = 0;
+    flush();
+  }
+
+  function mark(row, status, minutes) {
+    var person = row.getAttribute("data-person");
+    pending[person] = { status: status, late_minutes: minutes == null ? null : minutes };
+    savePending();
+    show(row, status, minutes, false);
+    setState(row, "saving");
+    if (!busy && !delay) flush();
+  }
+
+  // --- late: ask the minutes in the row ---
+  function askLate(row) {
+    var ask = row.querySelector(".att-late");
+    ask.hidden = false;
+    var input = ask.querySelector(".late-input");
+    input.value = row.getAttribute("data-late") || "";
+    input.focus();
+  }
+  function confirmLate(row) {
+    var ask = row.querySelector(".att-late");
+    var value = ask.querySelector(".late-input").value.trim();
+    if (value === "") { ask.querySelector(".late-input").focus(); return; }
+    ask.hidden = true;
+    mark(row, "late", Number(value));
+    row.focus();
+  }
+
+  list.addEventListener("click", function (event) {
+    var row = event.target.closest(".att-row");
+    if (!row) return;
+    var button = event.target.closest("button");
+    if (!button) return;
+    if (button.hasAttribute("data-mark")) {
+      var status = button.getAttribute("data-mark");
+      if (status === "late") askLate(row);
+      else { row.querySelector(".att-late").hidden = true; mark(row, status); }
+    } else if (button.classList.contains("late-ok")) confirmLate(row);
+    else if (button.classList.contains("late-cancel")) { row.querySelector(".att-late").hidden = true; row.focus(); }
+    else if (button.classList.contains("retry")) retryNow();
+  });
+
+  list.addEventListener("keydown", function (event) {
+    var row = event.target.closest(".att-row");
+    if (!row) return;
+    if (event.target.classList.contains("late-input")) {
+      if (event.key === "Enter") { event.preventDefault(); confirmLate(row); }
+      if (event.key === "Escape") { row.querySelector(".att-late").hidden = true; row.focus(); }
+      return;
+    }
+    if (event.target !== row || event.ctrlKey || event.metaKey || event.altKey) return;
+    var key = event.key.toLowerCase();
+    if (key === "arrowdown" || key === "arrowup" || key === "j" || key === "k") {
+      var visible = rows.filter(function (r) { return !r.hidden; });
+      var next = visible[visible.indexOf(row) + (key === "arrowdown" || key === "j" ? 1 : -1)];
+      if (next) { event.preventDefault(); next.focus(); }
+      return;
+    }
+    var status = KEYS[key];
+    if (!status) return;
+    event.preventDefault();
+    if (status === "late") { askLate(row); return; }
+    mark(row, status);
+    var after = rows.filter(function (r) { return !r.hidden; });
+    var following = after[after.indexOf(row) + 1];
+    if (following) following.focus();
+  });
+
+  // --- start: remember what the server holds, then replay what was not saved last time ---
+  rows.forEach(function (row) {
+    row.setAttribute("data-saved-status", row.getAttribute("data-status"));
+    row.setAttribute("data-saved-late", row.getAttribute("data-late"));
+    row.setAttribute("data-saved-absence", row.getAttribute("data-absence"));
+  });
+  var restored = Object.keys(pending).filter(function (p) { return byPerson[p]; });
+  restored.forEach(function (p) {
+    show(byPerson[p], pending[p].status, pending[p].late_minutes, false);
+    setState(byPerson[p], "saving");
+  });
+  if (restored.length) announce(msg("restored", restored.length));
+  window.addEventListener("online", retryNow);
+  flush();
+})();

@@ -1,0 +1,157 @@
+"""In Debian's Chromium (Playwright): the office records a meeting from "all present" plus three exceptions,
+reloads, and finds every mark saved (SPEC AT-2; issue 4 "Must hold").
+
+Screenshots of the page on a phone and a desktop land in screenshots/ (git-ignored) for a person to look at.
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from attendance import services
+from attendance.models import Attendance, AttendanceChange, Audience, MeetingKind
+from members.models import Role
+from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory
+from orgs.calendar import local_date
+from orgs.tenancy import tenant_scope
+from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (installed by .ci/run)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "zh-CN"}
+
+
+@pytest.fixture
+def plenary():
+    tenant = TenantFactory(slug="att_browser", name="考勤测试大学")
+    with tenant_scope(tenant):
+        today = local_date(timezone.now())
+        term = TermFactory(tenant=tenant, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
+        org = OrganisationFactory(tenant=tenant, name="朋辈互助联盟")
+        dept = DepartmentFactory(tenant=tenant, organisation=org, name="办公室")
+        post = PositionFactory(tenant=tenant, organisation=org, name="干事")
+        names = ["林晓雨", "陈思远", "王子涵", "赵一鸣", "刘欣然", "杨帆", "黄诗琪", "周子轩", "吴雨桐", "徐浩然",
+                 "孙佳怡", "马俊杰"]
+        people = []
+        for n, name in enumerate(names):
+            person = PersonFactory(tenant=tenant, name=name, number=f"2024{n + 1:04d}")
+            MembershipFactory(tenant=tenant, person=person, organisation=org, department=dept, position=post,
+                              term=term, start=term.start)
+            people.append(person)
+        office = RoleAssignmentFactory(tenant=tenant, role=Role.OFFICE, organisation=org,
+                                       user__username="bgs").user
+        start = timezone.now() - dt.timedelta(minutes=30)
+        meeting = services.meeting_create(
+            organisation=org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
+            ends_at=start + dt.timedelta(hours=2), place="学生活动中心 201", audience=Audience.ORGANISATION,
+            user=office,
+        )
+    return {"tenant": tenant, "meeting": meeting, "people": people}
+
+
+def _log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名或学号").fill(username)
+    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{live_server.url}/")
+
+
+def _row(page, person):
+    return page.locator(f'.att-row[data-person="{person.pk}"]')
+
+
+def _all_saved(page):
+    page.wait_for_function(
+        "() => !document.querySelector('.att-row.is-saving') && !localStorage.getItem('attendance:pending:' + "
+        "document.getElementById('attendance').dataset.meeting)"
+    )
+
+
+def test_the_office_records_all_present_and_three_exceptions(page, live_server, plenary):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    meeting, people = plenary["meeting"], plenary["people"]
+    _log_in(page, live_server, "bgs")
+    page.goto(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
+    assert page.locator(".att-row").count() == 12
+    page.screenshot(path=SCREENSHOTS / "attendance-phone-unmarked.png", full_page=True)
+
+    page.get_by_role("button", name="全部出席").click()
+    page.wait_for_load_state()
+    assert page.locator('[data-count="present"]').inner_text() == "12"
+
+    late, leave, absent = people[1], people[4], people[7]
+    _row(page, late).get_by_role("button", name="迟到").click()
+    _row(page, late).get_by_label("迟到分钟数").fill("5")
+    _row(page, late).get_by_role("button", name="确定").click()
+    _row(page, leave).get_by_role("button", name="请假").click()
+    # the third by keyboard: find by number, focus the row, press 5
+    page.get_by_placeholder("按姓名或学号查找").fill(absent.number)
+    assert page.locator(".att-row:visible").count() == 1
+    page.get_by_placeholder("按姓名或学号查找").press("Enter")
+    page.keyboard.press("5")
+    _all_saved(page)
+    assert page.locator('[data-count="present"]').inner_text() == "9"
+    page.get_by_placeholder("按姓名或学号查找").fill("")
+    page.screenshot(path=SCREENSHOTS / "attendance-phone-marked.png", full_page=True)
+
+    page.reload()
+    assert _row(page, late).get_attribute("data-status") == "late"
+    assert "5 分钟" in _row(page, late).locator(".att-badge").inner_text()
+    assert _row(page, leave).get_attribute("data-status") == "leave"
+    assert _row(page, absent).get_attribute("data-status") == "absent"
+    assert page.locator('[data-count="present"]').inner_text() == "9"
+    assert "出席 → 迟到（5′）" in page.locator("#changes").inner_text()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the attendance page scrolls sideways on a phone ({width}px)"
+
+    with tenant_scope(plenary["tenant"]):
+        saved = {a.person_id: (a.status, a.late_minutes) for a in Attendance.objects.filter(meeting=meeting)}
+        assert saved[late.pk] == ("late", 5) and saved[leave.pk] == ("leave", None)
+        assert saved[absent.pk] == ("absent", None)
+        assert sum(1 for status, _m in saved.values() if status == "present") == 9
+        assert AttendanceChange.objects.filter(attendance__meeting=meeting).count() == 15
+
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.reload()
+    page.screenshot(path=SCREENSHOTS / "attendance-desktop.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{live_server.url}/attendance/")
+    assert "十一月全体会议" in page.locator("main").inner_text()
+    page.screenshot(path=SCREENSHOTS / "attendance-phone-list.png", full_page=True)
+    page.goto(f"{live_server.url}/attendance/meetings/new/")
+    page.screenshot(path=SCREENSHOTS / "attendance-phone-new.png", full_page=True)
+
+
+def test_a_mark_made_offline_is_kept_and_saved_later(page, live_server, plenary):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    meeting, person = plenary["meeting"], plenary["people"][0]
+    _log_in(page, live_server, "bgs")
+    url = f"{live_server.url}/attendance/meetings/{meeting.pk}/"
+    page.goto(url)
+    page.route("**/marks/", lambda route: route.abort())  # the network is down
+    _row(page, person).get_by_role("button", name="旷会").click()
+    page.wait_for_selector(".att-row.is-failed")
+    assert "保存失败" in _row(page, person).inner_text()
+    page.screenshot(path=SCREENSHOTS / "attendance-phone-failed.png", full_page=True)
+
+    page.unroute("**/marks/")
+    page.goto(url)  # closed and reopened: the mark is replayed from localStorage
+    _all_saved(page)
+    with tenant_scope(plenary["tenant"]):
+        assert Attendance.objects.get(meeting=meeting, person=person).status == "absent"
