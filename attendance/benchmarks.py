@@ -1,8 +1,9 @@
 """Benchmarks of attendance (issue: meetings and attendance): the recording page of a plenary and saving its
 marks, on the synthetic university's peer-support alliance (300 members at --size full).
 
-* attendance page: the office's GET of the page (server time through the whole middleware stack, median of
-  repeated requests, with its query count), beside "one query fetching the same rows".
+* attendance page: the office's GET of the page once everyone is marked present and ten are late (server
+  time through the whole middleware stack, median of repeated requests, with its query count), beside "one
+  query fetching the same rows".
 * the sign-in sheet PDF of the session (WeasyPrint, CJK font embedded).
 * saving every mark: ``attendance_mark`` of every expected attendee (each a change, kept in the history),
   beside "one UPDATE of the same rows".
@@ -52,6 +53,11 @@ def _prepare(slug: str, students: int):
             organisation=alliance, kind=MeetingKind.PLENARY, title="基准：全体会议", stars=3, starts_at=starts,
             ends_at=starts + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=office,
         )
+        # the state the office reloads the page in: everyone present, then ten exceptions (history included)
+        services.attendance_all_present(meeting=meeting, user=office, now=timezone.now())
+        people = list(Attendance.objects.filter(meeting=meeting).values_list("person_id", flat=True)[:10])
+        services.attendance_mark(meeting=meeting, user=office, now=timezone.now(), marks=[
+            {"person": pk, "status": Status.LATE, "late_minutes": 5} for pk in people])
     return tenant, office, meeting
 
 
