@@ -18,3 +18,18 @@ LATE_ABSENCE_MINUTES = register(
         maximum=240,
     )
 )
+
+CHECKIN_OPENS_MINUTES = register(
+    Policy(
+        key="attendance.checkin_opens_minutes",
+        label=_("扫码签到在会议开始前多少分钟开放"),
+        default=15,
+        kind=int,
+        source=_("议题 4 第 3 项（扫码自助签到）：签到时间为会议开始前若干分钟至会议结束。"),
+        period="term",
+        module="alliance",
+        unit=_("分钟"),
+        minimum=0,
+        maximum=240,
+    )
+)

@@ -1,13 +1,15 @@
 """Reads of attendance, with the user explicit: which sessions and which rows a user may see."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
 from attendance.models import Attendance, AttendanceChange, LeaveRequest, LeaveStatus, Meeting, MeetingKind, Status
-from members.models import Membership, Role
+from members.models import Membership, Person, Role
 from members.roles import grants
-from orgs.models import Department
+from orgs.calendar import school_tz
+from orgs.models import Department, Organisation
 
 
 def _scopes(user):
@@ -118,3 +120,94 @@ def leave_requests_decidable_by(user) -> QuerySet[LeaveRequest]:
 def my_leave_requests(*, attendance_ids) -> QuerySet[LeaveRequest]:
     """The leave requests of the given rows (a member's own), newest first."""
     return LeaveRequest.objects.filter(attendance_id__in=list(attendance_ids)).order_by("-requested_at", "-pk")
+
+
+# --- the monthly attendance sheet (月度考勤表, AT-3; 000 办公室 11, 14) ---
+
+#: The totals of a monthly sheet, in column order.
+TOTAL_STATUSES = (Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Status.ABSENT)
+
+
+@dataclass
+class SheetRow:
+    person: Person
+    department: str
+    marks: list  # one Attendance (or None: not expected) per session of the sheet
+    totals: dict = field(default_factory=dict)
+    full_attendance: bool = False
+
+
+@dataclass
+class MonthlySheet:
+    organisation: Organisation
+    month: dt.date  # the first day of the month
+    department: Department | None
+    plenary: bool
+    sessions: list
+    rows: list
+
+
+def month_bounds(month: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    """The school-local start of ``month`` and of the month after it."""
+    tz = school_tz()
+    first = dt.date(month.year, month.month, 1)
+    after = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return dt.datetime.combine(first, dt.time(), tz), dt.datetime.combine(after, dt.time(), tz)
+
+
+def monthly_sheet(*, organisation, month: dt.date, department=None, plenary: bool = False) -> MonthlySheet:
+    """A department's sheet (its regular meetings and duty shifts; rows: its members) or the plenary sheet (the
+    organisation's plenaries; rows: every member with their department) for a calendar month. Cancelled sessions
+    are left out. Rows are the members during the month plus anyone expected at a session of the sheet. 全勤
+    (SPEC SC-4) is present — not late, no early leave, no leave, no absence — at every session of the sheet
+    expected of the person, with at least one. Three queries, whatever the size."""
+    if not plenary and department is None:
+        raise ValueError("a department, or plenary=True")
+    start, end = month_bounds(month)
+    sessions = Meeting.objects.filter(organisation=organisation, starts_at__gte=start, starts_at__lt=end,
+                                      cancelled_at__isnull=True)
+    members = Membership.objects.filter(organisation=organisation, start__lt=end.date()).filter(
+        Q(end__isnull=True) | Q(end__gte=start.date()))
+    if plenary:
+        sessions = sessions.filter(kind=MeetingKind.PLENARY)
+    else:
+        sessions = sessions.filter(department=department, kind__in=[MeetingKind.DEPARTMENT, MeetingKind.DUTY])
+        members = members.filter(department=department)
+    sessions = list(sessions.order_by("starts_at", "pk"))
+    places = {}
+    for membership in members.select_related("person", "department").order_by("start", "pk"):
+        places[membership.person_id] = membership  # the latest membership of the month wins
+    column = {session.pk: i for i, session in enumerate(sessions)}
+    people = {pid: m.person for pid, m in places.items()}
+    marks = {}
+    for attendance in Attendance.objects.filter(meeting_id__in=list(column)).select_related("person"):
+        people.setdefault(attendance.person_id, attendance.person)
+        marks[attendance.person_id, attendance.meeting_id] = attendance
+    rows = []
+    for pid, person in people.items():
+        place = places.get(pid)
+        row = SheetRow(person=person, department=place.department.name if place and place.department else "",
+                       marks=[marks.get((pid, s.pk)) for s in sessions])
+        expected = [m for m in row.marks if m is not None]
+        row.totals = {status: sum(m.status == status for m in expected) for status in TOTAL_STATUSES}
+        row.full_attendance = bool(expected) and all(m.status == Status.PRESENT for m in expected)
+        rows.append(row)
+    rows.sort(key=lambda r: (r.department, r.person.number) if plenary else (r.person.number,))
+    return MonthlySheet(organisation=organisation, month=dt.date(month.year, month.month, 1),
+                        department=None if plenary else department, plenary=plenary, sessions=sessions, rows=rows)
+
+
+def monthly_sheet_scope(user):
+    """Whose monthly sheets the user may see: (organisation ids of every sheet, or None for all of the school;
+    department ids of a department head's own sheets)."""
+    recorder, viewer, departments, everything = _scopes(user)
+    return (None if everything else recorder | viewer), departments
+
+
+def may_see_monthly_sheet(user, *, organisation, department=None, plenary=False) -> bool:
+    """Office, presidium and the school's admin: every sheet of the organisation; a department head: only the
+    sheet of their own department."""
+    organisations, departments = monthly_sheet_scope(user)
+    if organisations is None or organisation.pk in organisations:
+        return True
+    return not plenary and department is not None and department.pk in departments

@@ -110,11 +110,15 @@ def _late_threshold(meeting) -> int:
     return policy_value(tenant=meeting.tenant, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
 
 
-def _resolve(status: str, late_minutes, *, meeting, now, threshold) -> tuple[str, int | None, bool]:
-    """The stored (status, minutes, late_as_absence) of a mark, or a Chinese ValidationError."""
+def _resolve(status: str, late_minutes, *, meeting, now, threshold, by_clock=False) -> tuple[str, int | None, bool]:
+    """The stored (status, minutes, late_as_absence) of a mark, or a Chinese ValidationError.
+
+    ``by_clock``: the mark is the clock's own reading (self check-in, attendance/checkin.py): present before
+    the start is allowed, and the late minutes are rounded up, so they may end just after ``now``."""
     if status not in MARKABLE:
         raise ValidationError(_("未知的考勤状态。"))
-    if status in (Status.PRESENT, Status.LATE, Status.EARLY_LEAVE) and now < meeting.starts_at:
+    early_ok = by_clock and status == Status.PRESENT
+    if status in (Status.PRESENT, Status.LATE, Status.EARLY_LEAVE) and now < meeting.starts_at and not early_ok:
         raise ValidationError(_("会议尚未开始，不能记录出席或迟到。"))
     if status != Status.LATE:
         return status, None, False
@@ -126,7 +130,7 @@ def _resolve(status: str, late_minutes, *, meeting, now, threshold) -> tuple[str
         raise ValidationError(_("迟到分钟数须为整数。")) from None
     if minutes < 0:
         raise ValidationError(_("迟到分钟数不能为负数。"))
-    if meeting.starts_at + dt.timedelta(minutes=minutes) > now:
+    if not by_clock and meeting.starts_at + dt.timedelta(minutes=minutes) > now:
         raise ValidationError(_("迟到时间不能晚于现在。"))
     if minutes > threshold:
         return Status.ABSENT, minutes, True
@@ -134,7 +138,8 @@ def _resolve(status: str, late_minutes, *, meeting, now, threshold) -> tuple[str
 
 
 @transaction.atomic
-def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.datetime, via: str = "page") -> list:
+def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.datetime, via: str = "page",
+                    by_clock: bool = False) -> list:
     """Set marks (``{"person": id, "status": …, "late_minutes": …}``); all valid or none saved.
 
     A mark equal to the stored one changes nothing (a double submit is harmless); every real change is kept
@@ -151,7 +156,7 @@ def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.dateti
         if row is None:
             raise ValidationError(_("此人不是本次会议的应到人员。"))
         status, minutes, as_absence = _resolve(mark.get("status"), mark.get("late_minutes"), meeting=meeting,
-                                               now=now, threshold=threshold)
+                                               now=now, threshold=threshold, by_clock=by_clock)
         if (row.status, row.late_minutes, row.late_as_absence) == (status, minutes, as_absence):
             continue
         changes.append(AttendanceChange(

@@ -17,4 +17,9 @@ urlpatterns = [
     path("me/leave/<int:meeting_id>/", views.leave_request, name="leave_request"),
     path("leave/", views.leave_list, name="leave_list"),
     path("leave/<int:leaverequest_id>/decide/", views.leave_decide, name="leave_decide"),
+    path("meetings/<int:meeting_id>/qr/", views.meeting_qr, name="meeting_qr"),
+    path("meetings/<int:meeting_id>/qr/code/", views.meeting_qr_code, name="meeting_qr_code"),
+    path("checkin/<int:meeting_id>/<str:code>/", views.checkin, name="checkin"),
+    path("monthly/", views.monthly, name="monthly"),
+    path("monthly/<int:organisation_id>/<str:month>.<str:fmt>", views.monthly_download, name="monthly_download"),
 ]

@@ -10,15 +10,20 @@ services validate everything (Chinese ValidationError messages are passed throug
 """
 
 import datetime as dt
+import io
 import json
+import re
 from collections import defaultdict
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import JsonResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -26,11 +31,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import selectors, services
+from attendance import exports, selectors, services
 from attendance.forms import CancelForm, LeaveForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.policies import LATE_ABSENCE_MINUTES
+from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
+from orgs.models import Department, Organisation
 from orgs.pages import paginate
 from orgs.selectors import current_term, policy_value
 from orgs.tenancy import get_object_or_404
@@ -194,7 +201,8 @@ def _describe(change) -> None:
     by = change.changed_by
     change.who = by.person.name if by.person_id else by.username
     via = "" if change.via == "page" else format_html(
-        ' <span class="badge grey">{}</span>', _("请假审批") if change.via == "leave" else change.via)
+        ' <span class="badge grey">{}</span>',
+        {"leave": _("请假审批"), "checkin": _("扫码签到")}.get(change.via, change.via))
     change.summary = format_html(
         "{}{} → {}{}{}", labels[change.old_status], _minutes(change.old_late_minutes), labels[change.new_status],
         _minutes(change.new_late_minutes), via,
@@ -305,3 +313,189 @@ def leave_decide(request, leaverequest_id):
     else:
         messages.success(request, _("已批准请假。") if decision == "approve" else _("已不批准请假。"))
     return redirect("attendance:leave_list")
+
+
+# --- the monthly attendance sheet (月度考勤表, AT-3): a preview page and its Excel and PDF ---
+
+MONTHLY_FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _month_of(text) -> dt.date | None:
+    match = _MONTH.fullmatch(text or "")
+    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
+        return None
+    return dt.date(int(match[1]), int(match[2]), 1)
+
+
+def _monthly_choices(user, organisation):
+    """The sheets of ``organisation`` the user may open: ("plenary", 全体会议) and (department id, name)."""
+    organisations, heads = selectors.monthly_sheet_scope(user)
+    departments = Department.objects.filter(organisation=organisation).order_by("name")
+    if organisations is None or organisation.pk in organisations:
+        return [("plenary", _("全体会议"))] + [(str(d.pk), d.name) for d in departments]
+    return [(str(d.pk), d.name) for d in departments if d.pk in heads]
+
+
+def _monthly_organisations(user):
+    organisations, heads = selectors.monthly_sheet_scope(user)
+    if organisations is None:
+        return Organisation.objects.order_by("name")
+    return Organisation.objects.filter(Q(pk__in=organisations) | Q(departments__pk__in=heads)).distinct().order_by(
+        "name")
+
+
+@requires("attendance.list_meetings")
+def monthly(request):
+    """Choose an organisation, a month and a sheet (a department or 全体会议); preview it, download it."""
+    organisations = list(_monthly_organisations(request.user))
+    if not organisations:
+        raise Http404()
+    chosen = request.GET.get("organisation")
+    organisation = next((o for o in organisations if str(o.pk) == chosen), organisations[0])
+    month = _month_of(request.GET.get("month")) or local_date(timezone.now()).replace(day=1)
+    choices = _monthly_choices(request.user, organisation)
+    key = request.GET.get("sheet")
+    key = key if key in dict(choices) else (choices[0][0] if choices else None)
+    sheet = query = None
+    if key == "plenary":
+        sheet, query = selectors.monthly_sheet(organisation=organisation, month=month, plenary=True), "plenary=1"
+    elif key is not None:
+        department = Department.objects.get(pk=key)
+        sheet = selectors.monthly_sheet(organisation=organisation, month=month, department=department)
+        query = f"department={department.pk}"
+    rows = []
+    if sheet is not None:
+        rows = [(row, [(exports.mark_symbol(m), m.status if m else "") for m in row.marks],
+                 [row.totals[s] for s in selectors.TOTAL_STATUSES]) for row in sheet.rows]
+    downloads = [
+        (label, reverse("attendance:monthly_download", kwargs={
+            "organisation_id": organisation.pk, "month": f"{month:%Y-%m}", "fmt": fmt}) + "?" + query)
+        for fmt, label in (("xlsx", _("下载 Excel")), ("pdf", _("下载 PDF")))
+    ] if sheet is not None else []
+    return render(request, "attendance/monthly.html", {
+        "organisations": organisations, "organisation": organisation, "month": month, "choices": choices,
+        "key": key, "sheet": sheet, "rows": rows, "downloads": downloads, "legend": exports.legend(),
+        "title": exports.sheet_title(sheet) if sheet else _("月度考勤表"),
+        "sessions": [exports.session_label(s).split(" ", 1) for s in sheet.sessions] if sheet else [],
+        "total_headers": [str(Status(s).label) for s in selectors.TOTAL_STATUSES] + [_("全勤")],
+    })
+
+
+@login_required
+def monthly_download(request, organisation_id, month, fmt):
+    """``?department=<id>`` or ``?plenary=1`` (the default). A sheet the user may not see is a 404, like a
+    missing organisation or another school's; so are a bad month and an unknown format."""
+    first = _month_of(month)
+    if first is None or fmt not in MONTHLY_FORMATS:
+        raise Http404()
+    organisation = get_object_or_404(Organisation, pk=organisation_id)
+    department = None
+    if request.GET.get("department"):
+        department = get_object_or_404(Department.objects.filter(organisation=organisation),
+                                       pk=request.GET["department"])
+    plenary = department is None
+    if not selectors.may_see_monthly_sheet(request.user, organisation=organisation, department=department,
+                                           plenary=plenary):
+        raise Http404()
+    sheet = selectors.monthly_sheet(organisation=organisation, month=first, department=department, plenary=plenary)
+    content = exports.monthly_sheet_xlsx(sheet) if fmt == "xlsx" else exports.monthly_sheet_pdf(sheet)
+    response = FileResponse(io.BytesIO(content), content_type=MONTHLY_FORMATS[fmt])
+    filename = f"{exports.sheet_title(sheet)}.{fmt}".replace(" ", "-")
+    fallback = f"attendance-{first:%Y-%m}-{department.pk if department else 'plenary'}.{fmt}"
+    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- self check-in (issue 4 item 3): attendance/checkin.py holds the codes and the rules ---
+
+
+def _qr_state(request, meeting, now):
+    """What the QR screen shows now: the check-in URL and its QR code (SVG), the count, the window."""
+    from attendance import checkin as codes  # here, not at the top: this section is self-contained
+
+    opens, closes = codes.window_bounds(meeting)
+    url = request.build_absolute_uri(codes.checkin_path(meeting, now=now))
+    state = {
+        "cancelled": meeting.is_cancelled, "count": codes.checked_in_count(meeting),
+        "expected": Attendance.objects.filter(meeting=meeting).count(),
+        "seconds_left": round(codes.seconds_left(now=now), 1), "open": opens <= now <= closes,
+        "before": now < opens, "opens": timezone.localtime(opens).strftime("%H:%M"),
+    }
+    if not meeting.is_cancelled:
+        state.update(url=url, svg=codes.qr_svg(url))
+    return state
+
+
+@login_required
+def meeting_qr(request, meeting_id):
+    """The office's full-screen QR code at the door; static/js/checkin.js refreshes it without reloading."""
+    meeting = _get_recordable_meeting(request, meeting_id)
+    state = _qr_state(request, meeting, timezone.now())
+    return render(request, "attendance/meeting_qr.html", {
+        "meeting": meeting, "state": state, "svg": mark_safe(state.get("svg", "")),  # noqa: S308 (segno's SVG)
+    })
+
+
+@login_required
+def meeting_qr_code(request, meeting_id):
+    """JSON for the QR screen: ``url``, ``svg`` (inline), ``count``, ``expected``, ``seconds_left``, …"""
+    meeting = _get_recordable_meeting(request, meeting_id)
+    response = JsonResponse(_qr_state(request, meeting, timezone.now()))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def _anonymous_to_login(view):
+    """Let orgs.middleware pass an anonymous request to this view (which only sends it to log in) instead of
+    the module's 404: a member scanning the door's QR code may not be logged in on their phone yet."""
+    view.anonymous_to_login = True
+    return view
+
+
+@_anonymous_to_login
+@require_http_methods(["GET", "POST"])
+def checkin(request, meeting_id, code):
+    """A member's own check-in: GET confirms (签到：会议名，时间), POST marks. The first time the link is opened
+    is kept in the session, so logging in first does not expire the code. Another school's meeting, a
+    missing one and one the user is not expected at are the same 404."""
+    from django.contrib.auth.views import redirect_to_login
+
+    from attendance import checkin as codes
+
+    now = timezone.now()
+    key = f"attendance.checkin.{meeting_id}"
+    stamp = request.session.get(key)
+    if not isinstance(stamp, dict) or stamp.get("code") != code:
+        stamp = {"code": code, "at": now.timestamp()}
+        request.session[key] = stamp
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    scanned_at = dt.datetime.fromtimestamp(stamp["at"], tz=dt.UTC)
+    meeting = get_object_or_404(Meeting.objects.select_related("organisation", "tenant"), pk=meeting_id)
+    rows = Attendance.objects.filter(meeting=meeting).select_related("meeting__tenant", "person")
+    attendance = get_object_or_404(rows, person_id=request.user.person_id or 0)
+    status = 200
+    if request.method == "POST":
+        try:
+            row = codes.check_in(attendance=attendance, user=request.user, code=code, now=now,
+                                 scanned_at=scanned_at)
+        except ValidationError as error:
+            refused = (getattr(error, "code", None) or "refused", _errors(error))
+            status = 200 if refused[0] == "done" else 400
+        else:
+            request.session.pop(key, None)
+            if row.status == Status.PRESENT:
+                messages.success(request, _("签到成功：出席。"))
+            elif row.status == Status.LATE:
+                messages.warning(request, _("签到成功：迟到 %(n)s 分钟。") % {"n": row.late_minutes})
+            else:
+                messages.error(request, _("签到成功，但迟到 %(n)s 分钟，超过 %(threshold)s 分钟，已记为旷会。") % {
+                    "n": row.late_minutes, "threshold": _threshold(request, meeting)})
+            return redirect("attendance:checkin", meeting_id=meeting.pk, code=code)
+    else:
+        refused = codes.refusal(attendance, code=code, now=now, scanned_at=scanned_at)
+    return render(request, "attendance/checkin.html", {
+        "meeting": meeting, "attendance": attendance, "refused": refused, "code": code,
+    }, status=status)

@@ -36,6 +36,8 @@ class TenantMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         module = module_for_namespace(request.resolver_match.namespace)
         if module is not None and (request.tenant is None or not request.tenant.has_module(module)):
+            if not request.user.is_authenticated and getattr(view_func, "anonymous_to_login", False):
+                return None  # a link opened before logging in (a scanned QR code): the view sends it to log in
             raise Http404()
         return None
 

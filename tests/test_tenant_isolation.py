@@ -6,7 +6,9 @@ convention (orgs/urls.py, members/urls.py):
 
 * ``<model_name>_id`` is an id of the model whose ``_meta.model_name`` is ``<model_name>`` (unique across
   the installed apps, asserted below); ``tenant_id`` is a school;
-* ``key`` is a policy key of ``orgs.policies.REGISTRY``.
+* ``key`` is a policy key of ``orgs.policies.REGISTRY``;
+* ``month`` (YYYY-MM) and ``fmt`` (a file format) are not objects: a fixed value (``PLAIN_VALUES``), so the
+  route's object ids are still walked.
 
 An argument the walk cannot fill fails the test for that pattern, naming it: it is never skipped. The only
 patterns left out are listed in ``NOT_OBJECT_URLS`` by name, with the reason.
@@ -47,9 +49,14 @@ NOT_OBJECT_URLS = {
     "account_activate": "a signed one-time token, not an object id (members/tests/test_accounts.py)",
     "import_template": "a kind of import and a file format, not an object id (members/tests/test_import_views.py)",
     "import_export": "a kind of import and a file format, not an object id; exports only the user's own school",
+    "checkin": "a rotating signed code besides the meeting id, answering only an expected member (B's widest user is "
+               "expected nowhere); another school's meeting = a missing one: attendance/tests/test_checkin.py",
 }
 #: Namespaces walked by their own test below.
 WALKED_ELSEWHERE = {"admin": "walked through admin.site._registry by test_admin_object_urls_answer_404"}
+
+#: Arguments that name no object, with the value the walk gives them (attendance:monthly_download).
+PLAIN_VALUES = {"month": "2026-11", "fmt": "xlsx"}
 
 _PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<parameter>[^>]+)>")
 _CSRF = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*"|("csrfToken": ")[^"]*"')
@@ -193,6 +200,8 @@ class Cast:
         """The value of ``kwarg`` for ``side``: 'a' (school A's object), 'b' (B's own) or 'missing'."""
         if kwarg == "key":
             return "no_such.policy" if side == "missing" else _policy_key()
+        if kwarg in PLAIN_VALUES:
+            return PLAIN_VALUES[kwarg]
         model = _model_of(kwarg)
         if model is None:
             raise Unfillable(f"{kwarg}: not an object id of the <model_name>_id convention, nor 'key'")
@@ -204,7 +213,7 @@ class Cast:
 
 
 def _is_object_kwarg(kwarg: str) -> bool:
-    return kwarg != "key"
+    return kwarg != "key" and kwarg not in PLAIN_VALUES
 
 
 def _fill(pattern: RoutePattern, values: dict) -> str:

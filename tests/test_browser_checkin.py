@@ -1,0 +1,105 @@
+"""In Debian's Chromium (Playwright): the office opens the QR screen at the door; a member who is not logged in
+on their phone opens the code's link, logs in, comes back to the confirmation and checks in (issue 4 item 3).
+
+Screenshots of the QR screen (desktop and phone) and of the member's pages land in screenshots/ (git-ignored).
+"""
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+
+from attendance import services
+from attendance.models import Attendance, Audience, MeetingKind, Status
+from members.models import Role
+from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from orgs.calendar import local_date
+from orgs.tenancy import tenant_scope
+from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        raise RuntimeError("CI needs Debian's chromium at /usr/bin/chromium (installed by .ci/run)")
+    pytest.skip("Debian's chromium is not installed (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.fixture
+def door():
+    tenant = TenantFactory(slug="checkin_browser", name="签到测试大学")
+    with tenant_scope(tenant):
+        today = local_date(timezone.now())
+        term = TermFactory(tenant=tenant, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
+        org = OrganisationFactory(tenant=tenant, name="朋辈互助联盟")
+        dept = DepartmentFactory(tenant=tenant, organisation=org, name="办公室")
+        post = PositionFactory(tenant=tenant, organisation=org, name="干事")
+        people = []
+        for n, name in enumerate(["林晓雨", "陈思远", "王子涵", "赵一鸣"]):
+            person = PersonFactory(tenant=tenant, name=name, number=f"2024{n + 1:04d}")
+            MembershipFactory(tenant=tenant, person=person, organisation=org, department=dept, position=post,
+                              term=term, start=term.start)
+            people.append(person)
+        office = RoleAssignmentFactory(tenant=tenant, role=Role.OFFICE, organisation=org,
+                                       user__username="bgs").user
+        member = UserFactory(tenant=tenant, person=people[0], username="lxy")
+        start = timezone.now() + dt.timedelta(minutes=5)
+        meeting = services.meeting_create(
+            organisation=org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
+            ends_at=start + dt.timedelta(hours=2), place="学生活动中心 201", audience=Audience.ORGANISATION,
+            user=office,
+        )
+    return {"tenant": tenant, "meeting": meeting, "member": member}
+
+
+def _log_in(page, username):
+    page.get_by_label("用户名或学号").fill(username)
+    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+
+def test_the_door_screen_and_a_phone_check_in(browser, live_server, door):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    meeting = door["meeting"]
+    screen = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    screen.goto(f"{live_server.url}/login/?next=/attendance/meetings/{meeting.pk}/qr/")
+    _log_in(screen, "bgs")
+    screen.wait_for_url(f"**/attendance/meetings/{meeting.pk}/qr/")
+    screen.wait_for_selector("#qr-code svg")
+    assert screen.locator("#qr-count").inner_text() == "0"
+    screen.screenshot(path=str(SCREENSHOTS / "checkin-qr-desktop.png"))
+    link = screen.evaluate("fetch(location.pathname + 'code/').then(r => r.json()).then(d => d.url)")
+
+    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
+    phone.goto(link)  # not logged in on the phone: to the login page, then back
+    _log_in(phone, "lxy")
+    phone.wait_for_url(link)
+    assert "签到：十一月全体会议" in phone.content()
+    phone.screenshot(path=str(SCREENSHOTS / "checkin-confirm-phone.png"))
+    phone.get_by_role("button", name="确认签到").click()
+    phone.wait_for_selector("#checkin-result")
+    assert "签到成功：出席。" in phone.content() and "你已签到。" in phone.content()
+    phone.screenshot(path=str(SCREENSHOTS / "checkin-done-phone.png"))
+    with tenant_scope(door["tenant"]):
+        assert Attendance.objects.get(meeting=meeting, person=door["member"].person).status == Status.PRESENT
+
+    # the door screen's count follows without a reload
+    screen.wait_for_function("() => document.getElementById('qr-count').textContent === '1'", timeout=10_000)
+    phone_screen = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    phone_screen.goto(f"{live_server.url}/login/?next=/attendance/meetings/{meeting.pk}/qr/")
+    _log_in(phone_screen, "bgs")
+    phone_screen.wait_for_selector("#qr-code svg")
+    phone_screen.screenshot(path=str(SCREENSHOTS / "checkin-qr-phone.png"))
+
+    forged = phone.context.new_page()
+    forged.goto(f"{live_server.url}/attendance/checkin/{meeting.pk}/AAAAAAAAAA/")
+    assert "你已签到" in forged.content()  # already checked in: nothing to do
