@@ -1,8 +1,11 @@
 """Project-wide test setup: fast password hashing, and the Playwright launch flags for Debian's Chromium."""
 
 import os
+from pathlib import Path
 
 import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -22,3 +25,16 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync", "--no-first-run", "--disable-quic",
         ],
     }
+
+
+def pytest_collection_modifyitems(config, items):
+    """Browser tests (marker ``browser``) need Debian's Chromium: skipped without it, except in CI (.ci/run
+    installs it), where its absence is an error rather than a silent skip."""
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    if not browser or CHROMIUM.exists():
+        return
+    if os.environ.get("CI"):
+        raise pytest.UsageError("CI needs Debian's chromium at /usr/bin/chromium (installed by .ci/run)")
+    skip = pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)")
+    for item in browser:
+        item.add_marker(skip)
