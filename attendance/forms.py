@@ -88,6 +88,30 @@ class MeetingForm(forms.Form):
         return data
 
 
+class MeetingEditForm(forms.Form):
+    """Editing a session (AT-1): the create form's fields except the organisation, kind and audience. The
+    minutes-taker is chosen among the session's expected attendees."""
+
+    title = MeetingForm.base_fields["title"]
+    stars = MeetingForm.base_fields["stars"]
+    starts_at = MeetingForm.base_fields["starts_at"]
+    ends_at = MeetingForm.base_fields["ends_at"]
+    place = MeetingForm.base_fields["place"]
+    minutes_taker = _PersonChoice(label=_("记录人"), queryset=Person.objects.none(), required=False,
+                                  help_text=_("须为本次会议的应到人员。"))
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["minutes_taker"].queryset = Person.objects.filter(
+            attendances__meeting=meeting).order_by("number")
+
+    @classmethod
+    def initial_of(cls, meeting) -> dict:
+        return {"title": meeting.title, "stars": meeting.stars, "starts_at": timezone.localtime(meeting.starts_at),
+                "ends_at": timezone.localtime(meeting.ends_at), "place": meeting.place,
+                "minutes_taker": meeting.minutes_taker_id}
+
+
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), max_length=200)
 

@@ -96,6 +96,33 @@ def meeting_series_create(*, organisation, department, term, title, stars, start
 
 
 @transaction.atomic
+def meeting_update(*, meeting: Meeting, title: str, stars: int, starts_at: dt.datetime, ends_at: dt.datetime,
+                   place: str, minutes_taker) -> Meeting:
+    """Edit a session's title, stars, time, place and minutes-taker. The audience (and so the expected
+    attendees, whose rows may already carry marks) is not editable: cancel and create a new session instead.
+    A cancelled session can't be edited; the minutes-taker must be one of its expected attendees."""
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.is_cancelled:
+        raise ValidationError(_("会议已取消，不能修改。"))
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("请填写会议名称。")
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("结束时间必须晚于开始时间。")
+    if not 1 <= stars <= 5:
+        errors["stars"] = _("星级为 1 到 5。")
+    if minutes_taker is not None and not Attendance.objects.filter(meeting=meeting,
+                                                                   person_id=minutes_taker.pk).exists():
+        errors["minutes_taker"] = _("记录人须为本次会议的应到人员。")
+    if errors:
+        raise ValidationError(errors)
+    meeting.title, meeting.stars, meeting.place = title.strip(), stars, (place or "").strip()
+    meeting.starts_at, meeting.ends_at, meeting.minutes_taker = starts_at, ends_at, minutes_taker
+    meeting.save(update_fields=["title", "stars", "starts_at", "ends_at", "place", "minutes_taker"])
+    return meeting
+
+
+@transaction.atomic
 def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meeting:
     if meeting.is_cancelled:
         raise ValidationError(_("会议已经取消。"))

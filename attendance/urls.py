@@ -12,6 +12,7 @@ urlpatterns = [
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/marks/", views.meeting_marks, name="meeting_marks"),
     path("meetings/<int:meeting_id>/all-present/", views.meeting_all_present, name="meeting_all_present"),
+    path("meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="meeting_cancel"),
     path("me/", views.my_attendance, name="my_attendance"),
     path("me/leave/<int:meeting_id>/", views.leave_request, name="leave_request"),

@@ -32,7 +32,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from attendance import exports, selectors, services
-from attendance.forms import CancelForm, LeaveForm, MeetingFilterForm, MeetingForm, default_start
+from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.policies import LATE_ABSENCE_MINUTES
 from members.exports import XLSX_TYPE
@@ -130,6 +130,28 @@ def meeting_create(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def meeting_edit(request, meeting_id):
+    """Edit a session (AT-1): title, stars, time, place, minutes-taker. Only the office of its organisation;
+    the audience is not editable (its rows may already carry marks). A cancelled session is refused."""
+    meeting = _get_recordable_meeting(request, meeting_id)
+    if meeting.is_cancelled:
+        messages.error(request, _("会议已取消，不能修改。"))
+        return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
+    form = MeetingEditForm(request.POST if request.method == "POST" else None, meeting=meeting,
+                           initial=MeetingEditForm.initial_of(meeting))
+    if form.is_valid():
+        try:
+            services.meeting_update(meeting=meeting, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("已保存会议：%(title)s。") % {"title": form.cleaned_data["title"]})
+            return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
+    return render(request, "attendance/meeting_edit.html", {"form": form, "meeting": meeting})
+
+
+@login_required
 @require_POST
 def meeting_cancel(request, meeting_id):
     meeting = _get_recordable_meeting(request, meeting_id)
@@ -179,7 +201,8 @@ def meeting_detail(request, meeting_id):
     now = timezone.now()
     return render(request, "attendance/meeting_detail.html", {
         "meeting": meeting, "rows": rows, "changes": changes, "recorder": recorder and not meeting.is_cancelled,
-        "can_cancel": recorder and not meeting.is_cancelled, "started": now >= meeting.starts_at,
+        "can_cancel": recorder and not meeting.is_cancelled, "can_edit": recorder and not meeting.is_cancelled,
+        "started": now >= meeting.starts_at,
         "threshold": _threshold(request, meeting), "keys": keys,
         "row_panels": mark_safe(render_to_string("attendance/_row_panels.html")),  # noqa: S308 (our template)
         "label_change": _("修改"), "label_who": _("修改人"),

@@ -149,3 +149,32 @@ def test_a_mark_made_offline_is_kept_and_saved_later(page, live_server, plenary)
     _all_saved(page)
     with tenant_scope(plenary["tenant"]):
         assert Attendance.objects.get(meeting=meeting, person=person).status == "absent"
+
+
+def test_the_office_edits_a_meeting_on_a_phone(page, live_server, plenary):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    meeting, people = plenary["meeting"], plenary["people"]
+    _log_in(page, live_server, "bgs")
+    page.goto(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
+    page.get_by_role("link", name="修改会议").click()
+    assert "应到人员在此不能修改" in page.locator("main").inner_text()
+    page.screenshot(path=SCREENSHOTS / "edit-phone-form.png", full_page=True)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the edit page scrolls sideways on a phone ({width}px)"
+
+    page.get_by_label("地点").fill("图书馆报告厅")
+    page.get_by_label("结束时间").fill("2020-01-01T08:00")
+    page.get_by_role("button", name="保存").click()
+    assert "结束时间必须晚于开始时间。" in page.locator("main").inner_text()
+    page.screenshot(path=SCREENSHOTS / "edit-phone-error.png", full_page=True)
+
+    end = timezone.localtime(meeting.ends_at) + dt.timedelta(minutes=30)
+    page.get_by_label("结束时间").fill(f"{end:%Y-%m-%dT%H:%M}")
+    page.get_by_label("记录人").select_option(str(people[2].pk))
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
+    assert "图书馆报告厅" in page.locator(".page-head").inner_text()
+    page.screenshot(path=SCREENSHOTS / "edit-phone-saved.png", full_page=False)
+    with tenant_scope(plenary["tenant"]):
+        meeting.refresh_from_db()
+    assert meeting.place == "图书馆报告厅" and meeting.minutes_taker_id == people[2].pk

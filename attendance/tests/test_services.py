@@ -221,3 +221,60 @@ def test_a_refused_leave_leaves_the_mark_alone(alliance):
     row.refresh_from_db()
     leave.refresh_from_db()
     assert (row.status, leave.status, leave.answer) == (Status.UNMARKED, LeaveStatus.REFUSED, "理由不充分")
+
+
+# --- editing a session (AT-1) ---
+
+
+def _edit(meeting, **changes):
+    fields = dict(title=meeting.title, stars=meeting.stars, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
+                  place=meeting.place, minutes_taker=meeting.minutes_taker)
+    return services.meeting_update(meeting=meeting, **{**fields, **changes})
+
+
+def test_a_meeting_is_edited_but_keeps_its_expected_attendees(alliance):
+    meeting = plenary(alliance)
+    before = statuses(meeting)
+    later = START + dt.timedelta(days=1)
+    _edit(meeting, title="第二次全体会议", stars=5, starts_at=later, ends_at=later + dt.timedelta(hours=1),
+          place="学活 201", minutes_taker=alliance.members[1])
+    meeting.refresh_from_db()
+    assert (meeting.title, meeting.stars, meeting.starts_at, meeting.place, meeting.minutes_taker) == (
+        "第二次全体会议", 5, later, "学活 201", alliance.members[1])
+    assert meeting.audience == Audience.ORGANISATION and statuses(meeting) == before
+    _edit(meeting, minutes_taker=None)
+    meeting.refresh_from_db()
+    assert meeting.minutes_taker is None
+
+
+@pytest.mark.parametrize("changes, field", [
+    ({"ends_at": START - dt.timedelta(minutes=1)}, "ends_at"),
+    ({"ends_at": START}, "ends_at"),
+    ({"stars": 0}, "stars"),
+    ({"stars": 6}, "stars"),
+    ({"title": "  "}, "title"),
+])
+def test_bad_edits_change_nothing(alliance, changes, field):
+    meeting = plenary(alliance)
+    with pytest.raises(ValidationError) as error:
+        _edit(meeting, **changes)
+    assert field in error.value.message_dict
+    stored = Meeting.objects.get(pk=meeting.pk)
+    assert (stored.title, stored.stars, stored.ends_at) == ("全体会议", 3, END)
+
+
+def test_the_minutes_taker_must_be_expected(alliance):
+    meeting = plenary(alliance, audience=Audience.DEPARTMENT, kind=MeetingKind.DEPARTMENT,
+                      department=alliance.publicity)
+    with pytest.raises(ValidationError) as error:
+        _edit(meeting, minutes_taker=alliance.members[-1])  # of the office department, not expected
+    assert "记录人须为本次会议的应到人员。" in error.value.messages
+    assert Meeting.objects.get(pk=meeting.pk).minutes_taker is None
+
+
+def test_a_cancelled_meeting_cannot_be_edited(alliance):
+    meeting = plenary(alliance)
+    services.meeting_cancel(meeting=meeting, reason="场地冲突", now=START - dt.timedelta(days=1))
+    with pytest.raises(ValidationError, match="会议已取消，不能修改。"):
+        _edit(meeting, title="改名")
+    assert Meeting.objects.get(pk=meeting.pk).title == "全体会议"

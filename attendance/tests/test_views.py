@@ -396,3 +396,78 @@ def test_alliance_off_hides_every_page_and_the_menu(client, school, meeting):
     assert _post_marks(client, meeting, [{"person": school.student_x.pk, "status": "present"}]).status_code == 404
     html = client.get(reverse("home")).content.decode()
     assert 'href="/attendance/' not in html
+
+
+# --- editing a session (AT-1) ---
+
+
+def _edit_data(meeting, **changes):
+    start = timezone.localtime(meeting.starts_at)
+    data = {"title": "改期的全体会议", "stars": "4", "starts_at": f"{start:%Y-%m-%dT%H:%M}",
+            "ends_at": f"{start + dt.timedelta(hours=3):%Y-%m-%dT%H:%M}", "place": "学活 201", "minutes_taker": ""}
+    return {**data, **changes}
+
+
+def test_the_edit_page_by_persona(client, school, meeting, other_office):
+    url = reverse("attendance:meeting_edit", kwargs={"meeting_id": meeting.pk})
+    expected = {"office": 200, "head": 403, "admin": 403, "officer": 404, "other_admin": 404}
+    for persona, status in expected.items():
+        client.force_login(getattr(school, persona))
+        assert client.get(url).status_code == status, persona
+        if status != 200:
+            assert client.post(url, _edit_data(meeting)).status_code == status, persona
+    client.force_login(other_office)
+    assert client.get(url).status_code == 404
+    assert client.post(url, _edit_data(meeting)).status_code == 404
+    with tenant_scope(school.tenant):
+        meeting.refresh_from_db()
+    assert meeting.title == "全体会议"
+
+
+def test_the_office_edits_a_meeting_from_the_attendance_page(client, school, meeting):
+    client.force_login(school.office)
+    detail = reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})
+    url = reverse("attendance:meeting_edit", kwargs={"meeting_id": meeting.pk})
+    assert f'href="{url}"' in client.get(detail).content.decode()
+    page = client.get(url).content.decode()
+    assert "应到人员在此不能修改" in page and 'value="全体会议"' in page
+    response = client.post(url, _edit_data(meeting, minutes_taker=str(school.student_x.pk)))
+    assert response.status_code == 302 and response["Location"] == detail
+    with tenant_scope(school.tenant):
+        meeting.refresh_from_db()
+    assert (meeting.title, meeting.stars, meeting.place, meeting.minutes_taker_id) == (
+        "改期的全体会议", 4, "学活 201", school.student_x.pk)
+    assert meeting.ends_at - meeting.starts_at == dt.timedelta(hours=3)
+    # a department head sees no edit link
+    client.force_login(school.head)
+    assert f'href="{url}"' not in client.get(detail).content.decode()
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"ends_at": "2020-01-01T08:00"}, "结束时间必须晚于开始时间。"),
+    ({"stars": "0"}, None),
+])
+def test_bad_edits_are_refused_and_change_nothing(client, school, meeting, changes, message):
+    client.force_login(school.office)
+    url = reverse("attendance:meeting_edit", kwargs={"meeting_id": meeting.pk})
+    response = client.post(url, _edit_data(meeting, **changes))
+    assert response.status_code == 200 and response.context["form"].errors
+    if message:
+        assert message in response.content.decode()
+    with tenant_scope(school.tenant):
+        meeting.refresh_from_db()
+    assert (meeting.title, meeting.stars) == ("全体会议", 3)
+
+
+def test_a_cancelled_meeting_is_not_edited(client, school, meeting):
+    with tenant_scope(school.tenant):
+        services.meeting_cancel(meeting=meeting, reason="场地冲突", now=timezone.now())
+    client.force_login(school.office)
+    url = reverse("attendance:meeting_edit", kwargs={"meeting_id": meeting.pk})
+    detail = reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})
+    response = client.post(url, _edit_data(meeting), follow=True)
+    assert response.redirect_chain[-1][0] == detail and "会议已取消，不能修改。" in response.content.decode()
+    assert f'href="{url}"' not in response.content.decode()
+    with tenant_scope(school.tenant):
+        meeting.refresh_from_db()
+    assert meeting.title == "全体会议"
