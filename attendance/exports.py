@@ -11,12 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.models import Attendance, MeetingKind, Status
-from attendance.policies import LATE_ABSENCE_MINUTES
-from attendance.selectors import TOTAL_STATUSES
+from attendance.selectors import TOTAL_STATUSES, late_threshold
 from members.exports import write_xlsx
 from members.models import Membership
-from orgs.calendar import local_date
-from orgs.selectors import policy_value
 
 
 def _rows(meeting):
@@ -48,8 +45,7 @@ def signin_sheet_pdf(*, meeting, filled: bool) -> bytes:
     html = render_to_string("attendance/pdf/signin_sheet.html", {
         "meeting": meeting, "rows": _rows(meeting), "filled": filled,
         "printed_at": timezone.localtime(), "title": _("签到表") if not filled else _("考勤表"),
-        "late_threshold": policy_value(tenant=meeting.tenant, key=LATE_ABSENCE_MINUTES.key,
-                                       on=local_date(meeting.starts_at)),
+        "late_threshold": late_threshold(meeting),
     })
     return HTML(string=html).write_pdf()
 

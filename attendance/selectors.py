@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 
 from attendance.models import Attendance, AttendanceChange, LeaveRequest, LeaveStatus, Meeting, MeetingKind, Status
+from attendance.policies import LATE_ABSENCE_MINUTES
 from members.models import Membership, Person, Role
 from members.roles import grants
-from orgs.calendar import school_tz
+from orgs.calendar import local_date, school_tz
 from orgs.models import Department, Organisation
+from orgs.selectors import policy_value
 
 
 def _scopes(user):
@@ -24,6 +26,11 @@ def _scopes(user):
         elif g.role == Role.DEPARTMENT_HEAD:
             head_departments.add(g.department_id)
     return recorder_orgs, viewer_orgs, head_departments, everything
+
+
+def late_threshold(meeting: Meeting) -> int:
+    """Minutes late beyond which a mark counts as an absence: the school's policy on the session's date."""
+    return policy_value(tenant=meeting.tenant_id, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
 
 
 def can_record(user, meeting: Meeting) -> bool:

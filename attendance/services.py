@@ -18,10 +18,9 @@ from attendance.models import (
     MeetingSeries,
     Status,
 )
-from attendance.policies import LATE_ABSENCE_MINUTES
+from attendance.selectors import late_threshold
 from members.models import Membership
 from orgs.calendar import local_date
-from orgs.selectors import policy_value
 
 #: Statuses an office may set from the attendance page.
 MARKABLE = {Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Status.ABSENT, Status.UNMARKED}
@@ -133,10 +132,6 @@ def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meetin
     return meeting
 
 
-def _late_threshold(meeting) -> int:
-    return policy_value(tenant=meeting.tenant, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
-
-
 def _resolve(status: str, late_minutes, *, meeting, now, threshold, by_clock=False) -> tuple[str, int | None, bool]:
     """The stored (status, minutes, late_as_absence) of a mark, or a Chinese ValidationError.
 
@@ -174,7 +169,7 @@ def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.dateti
     """
     if meeting.is_cancelled:
         raise ValidationError(_("会议已取消，不能记录考勤。"))
-    threshold = _late_threshold(meeting)
+    threshold = late_threshold(meeting)
     rows = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting, person_id__in=[
         m.get("person") for m in marks])}
     changed, changes = [], []

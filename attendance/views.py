@@ -34,12 +34,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from attendance import exports, selectors, services
 from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
-from attendance.policies import LATE_ABSENCE_MINUTES
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
 from orgs.pages import paginate
-from orgs.selectors import current_term, policy_value
+from orgs.selectors import current_term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 
@@ -67,10 +66,6 @@ def _get_recordable_meeting(request, meeting_id):
     if not request.user.has_perm("attendance.record_meeting", meeting):
         raise PermissionDenied
     return meeting
-
-
-def _threshold(request, meeting):
-    return policy_value(tenant=request.tenant, key=LATE_ABSENCE_MINUTES.key, on=local_date(meeting.starts_at))
 
 
 def _errors(error: ValidationError) -> str:
@@ -203,7 +198,7 @@ def meeting_detail(request, meeting_id):
         "meeting": meeting, "rows": rows, "changes": changes, "recorder": recorder and not meeting.is_cancelled,
         "can_cancel": recorder and not meeting.is_cancelled, "can_edit": recorder and not meeting.is_cancelled,
         "started": now >= meeting.starts_at,
-        "threshold": _threshold(request, meeting), "keys": keys,
+        "threshold": selectors.late_threshold(meeting), "keys": keys,
         "row_panels": mark_safe(render_to_string("attendance/_row_panels.html")),  # noqa: S308 (our template)
         "label_change": _("修改"), "label_who": _("修改人"),
         "counts": [(s, label, counts[s]) for s, label in Status.choices], "total": len(rows),
@@ -215,10 +210,14 @@ def _minutes(value) -> str:
     return "" if value is None else f"（{value}′）"
 
 
+#: Built once (lazy labels: translated when rendered), not once per change shown on the page.
+_STATUS_LABELS = dict(Status.choices)
+
+
 def _describe(change) -> None:
     """A change's text, built once: it is shown twice (its row and the page's history) for every change, and
     a template include per change was most of a marked 300-person page's time."""
-    labels = dict(Status.choices)
+    labels = _STATUS_LABELS
     when = timezone.localtime(change.changed_at)
     change.when_short, change.when_long = when.strftime("%m-%d %H:%M"), when.strftime("%m-%d %H:%M:%S")
     by = change.changed_by
@@ -259,7 +258,7 @@ def meeting_marks(request, meeting_id):
     return JsonResponse({"rows": [{
         "person": row.person_id, "status": row.status, "status_label": _status_label(row.status),
         "late_minutes": row.late_minutes, "late_as_absence": row.late_as_absence, "version": row.version,
-    } for row in rows], "threshold": _threshold(request, meeting)})
+    } for row in rows], "threshold": selectors.late_threshold(meeting)})
 
 
 @login_required
@@ -515,7 +514,7 @@ def checkin(request, meeting_id, code):
                 messages.warning(request, _("签到成功：迟到 %(n)s 分钟。") % {"n": row.late_minutes})
             else:
                 messages.error(request, _("签到成功，但迟到 %(n)s 分钟，超过 %(threshold)s 分钟，已记为旷会。") % {
-                    "n": row.late_minutes, "threshold": _threshold(request, meeting)})
+                    "n": row.late_minutes, "threshold": selectors.late_threshold(meeting)})
             return redirect("attendance:checkin", meeting_id=meeting.pk, code=code)
     else:
         refused = codes.refusal(attendance, code=code, now=now, scanned_at=scanned_at)

@@ -99,8 +99,9 @@ def organisation_departments(*, organisation) -> QuerySet[Department]:
     ).order_by("order", "name")
 
 
-def policy_value(*, tenant: Tenant, key: str, on: dt.date):
-    """The value of policy ``key`` in force on ``on``: the latest change effective by then, else the default."""
+def policy_value(*, tenant: Tenant | int, key: str, on: dt.date):
+    """The value of policy ``key`` in force on ``on`` (``tenant``: a school or its id): the latest change
+    effective by then, else the default."""
     row = (
         PolicyValue.objects.filter(tenant=tenant, key=key, effective_from__lte=on)
         .order_by("-effective_from", "-changed_at", "-pk")
