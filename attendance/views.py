@@ -10,17 +10,15 @@ services validate everything (Chinese ValidationError messages are passed throug
 """
 
 import datetime as dt
-import io
 import json
 import re
 from collections import defaultdict
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -37,7 +35,7 @@ from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Sta
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
-from orgs.pages import paginate
+from orgs.pages import attachment, paginate
 from orgs.selectors import current_term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
@@ -422,12 +420,9 @@ def monthly_download(request, organisation_id, month, fmt):
         raise Http404()
     sheet = selectors.monthly_sheet(organisation=organisation, month=first, department=department, plenary=plenary)
     content = exports.monthly_sheet_xlsx(sheet) if fmt == "xlsx" else exports.monthly_sheet_pdf(sheet)
-    response = FileResponse(io.BytesIO(content), content_type=MONTHLY_FORMATS[fmt])
     filename = f"{exports.sheet_title(sheet)}.{fmt}".replace(" ", "-")
     fallback = f"attendance-{first:%Y-%m}-{department.pk if department else 'plenary'}.{fmt}"
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return attachment(content, MONTHLY_FORMATS[fmt], filename, fallback)
 
 
 # --- self check-in (issue 4 item 3): attendance/checkin.py holds the codes and the rules ---

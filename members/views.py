@@ -8,16 +8,14 @@ Imports (tenant admin only, ``members.import_people``): the upload creates a job
 the check and the commit run in Celery tasks (members.tasks), and the page polls the job's status.
 """
 
-import io
 import logging
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone, translation
@@ -36,7 +34,7 @@ from members.models import ImportStatus
 from members.policies import IMPORT_MAX_MB
 from orgs.calendar import local_date
 from orgs.models import Tenant
-from orgs.pages import paginate
+from orgs.pages import attachment, paginate, pk_of
 from orgs.selectors import current_term, policy_value
 from orgs.tenancy import get_object_or_404
 from orgs.views import platform_admin_only, requires
@@ -73,10 +71,6 @@ def _get_person(request, person_id):
     return get_object_or_404(selectors.person_for_user(user=request.user), pk=person_id)
 
 
-def _pk(obj):
-    return obj.pk if obj is not None else None
-
-
 @login_required
 def home(request):
     user, today = request.user, local_date(timezone.now())
@@ -98,8 +92,8 @@ def person_list(request):
     form = PersonFilterForm(request.GET)
     filters = form.filters()
     people = selectors.person_list(
-        user=request.user, search=filters.get("q", ""), college_id=_pk(filters.get("college")),
-        school_class_id=_pk(filters.get("school_class")),
+        user=request.user, search=filters.get("q", ""), college_id=pk_of(filters.get("college")),
+        school_class_id=pk_of(filters.get("school_class")),
     )
     return render(request, "members/person_list.html", {"form": form, "page": paginate(request, people)})
 
@@ -155,14 +149,6 @@ def _get_import_job(request, importjob_id, rows=None):
     """One of the school's import jobs; a missing one and another school's are the same 404."""
     rows = selectors.import_job_detail(tenant=request.tenant) if rows is None else rows
     return get_object_or_404(rows, pk=importjob_id)
-
-
-def _attachment(content: bytes, content_type: str, filename: str, fallback: str):
-    """A download, streamed from memory: its name in UTF-8 (RFC 6266/5987) and an ASCII fallback for old clients."""
-    response = FileResponse(io.BytesIO(content), content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _in_source_language():
@@ -231,7 +217,7 @@ def import_template(request, kind, fmt):
     with _in_source_language():
         content, content_type = layout_template(layout, fmt)
     filename = _("%(label)s导入模板.%(format)s") % {"label": layout.label, "format": fmt}
-    return _attachment(content, content_type, filename, f"{kind}-template.{fmt}")
+    return attachment(content, content_type, filename, f"{kind}-template.{fmt}")
 
 
 @requires("members.import_people")
@@ -248,7 +234,7 @@ def import_export(request, kind, fmt):
     # who exported what and how much, never the data itself
     audit.info("export kind=%s rows=%d format=%s user=%s tenant=%s", kind, rows.count, fmt, request.user.pk,
                request.tenant.pk)
-    return _attachment(content, content_type, filename, f"{kind}-{today}.{fmt}")
+    return attachment(content, content_type, filename, f"{kind}-{today}.{fmt}")
 
 
 @requires("members.import_people")

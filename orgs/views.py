@@ -31,7 +31,7 @@ from orgs.forms import (
     TenantEditForm,
 )
 from orgs.models import Building, College, Department, Organisation, SchoolClass, Tenant
-from orgs.pages import paginate
+from orgs.pages import paginate, pk_of
 from orgs.tenancy import get_object_or_404
 
 
@@ -62,10 +62,6 @@ def _today():
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-def _pk(obj):
-    return obj.pk if obj is not None else None
 
 
 # --- access helpers: one per object type; a missing and a foreign id are the same 404 ---
@@ -132,7 +128,7 @@ def class_list(request):
     form = ClassFilterForm(request.GET)
     filters = form.filters()
     classes = selectors.class_list(
-        search=filters.get("q", ""), college_id=_pk(filters.get("college")),
+        search=filters.get("q", ""), college_id=pk_of(filters.get("college")),
         enrolment_year=filters.get("enrolment_year"),
     )
     return render(request, "orgs/class_list.html", {"form": form, "page": paginate(request, classes)})
