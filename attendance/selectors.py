@@ -85,13 +85,6 @@ def meeting_list(*, user, organisation_id=None, department_id=None, month: dt.da
     return meetings.order_by("-starts_at")
 
 
-def attendance_counts(*, meeting: Meeting) -> dict[str, int]:
-    rows = Attendance.objects.filter(meeting=meeting).values("status").annotate(n=Count("pk"))
-    counts = {status: 0 for status in Status.values}
-    counts.update({row["status"]: row["n"] for row in rows})
-    return counts
-
-
 def attendance_changes(*, meeting: Meeting, person_ids=None) -> QuerySet[AttendanceChange]:
     changes = AttendanceChange.objects.filter(attendance__meeting=meeting)
     if person_ids is not None:

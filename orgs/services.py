@@ -27,17 +27,6 @@ def tenant_update(*, tenant: Tenant, name: str, modules: list[str], is_active: b
     return tenant
 
 
-@transaction.atomic
-def term_create(*, tenant: Tenant, name: str, start: dt.date, end: dt.date) -> Term:
-    if end <= start:
-        raise ValidationError({"end": _("结束日期必须晚于开始日期。")})
-    if Term.objects.filter(tenant=tenant, start__lte=end, end__gte=start).exists():
-        raise ValidationError(_("与已有学期的日期重叠。"))
-    term = Term(tenant=tenant, name=name, start=start, end=end)
-    term.full_clean(exclude=["tenant"])
-    term.save()
-    return term
-
 
 @transaction.atomic
 def policy_set(*, tenant: Tenant, key: str, raw_value, user, today: dt.date, note: str = "") -> PolicyValue:
