@@ -1,4 +1,4 @@
-"""Project-wide test setup: fast password hashing, and the Playwright launch flags for Debian's Chromium."""
+"""Project-wide test setup: fast password hashing, uploads in a temporary folder, Chromium launch flags."""
 
 import os
 from pathlib import Path
@@ -13,6 +13,12 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    """Uploaded files (task attachments) go to the test's own folder, never to the demo's var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(scope="session")

@@ -33,3 +33,33 @@ CHECKIN_OPENS_MINUTES = register(
         maximum=240,
     )
 )
+
+ACTIVITY_HANDBACK_DAYS = register(
+    Policy(
+        key="attendance.activity_handback_days",
+        label=_("活动结束后多少天内须归还物品、收集资料"),
+        default=7,
+        kind=int,
+        source=_("SPEC AT-6、SC-14 / 000 附录：活动后一周内未归还物品或未收集资料，部门警告。"),
+        period="term",
+        module="alliance",
+        unit=_("天"),
+        minimum=1,
+        maximum=60,
+    )
+)
+
+TASK_ATTACHMENT_MAX_MB = register(
+    Policy(
+        key="attendance.task_attachment_max_mb",
+        label=_("任务附件单个文件大小上限"),
+        default=10,
+        kind=int,
+        source=_("议题 4 第 5 项：提交任务可附文件；上限防止占满存储。"),
+        period="month",
+        module="alliance",
+        unit=_("MB"),
+        minimum=1,
+        maximum=100,
+    )
+)

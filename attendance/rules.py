@@ -44,3 +44,7 @@ rules.add_perm("attendance.add_meeting", records_for_some_organisation)
 rules.add_perm("attendance.view_meeting", may_see_meeting)
 rules.add_perm("attendance.record_meeting", may_record_meeting)
 rules.add_perm("attendance.view_own", has_own_attendance)
+
+# --- minutes (AT-4), plenary discipline (SC-8), activities (AT-6) ---
+
+# --- tasks (AT-5) ---

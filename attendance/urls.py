@@ -23,4 +23,6 @@ urlpatterns = [
     path("checkin/<int:meeting_id>/<str:code>/", views.checkin, name="checkin"),
     path("monthly/", views.monthly, name="monthly"),
     path("monthly/<int:organisation_id>/<str:month>.<str:fmt>", views.monthly_download, name="monthly_download"),
+    # --- minutes (AT-4), plenary discipline (SC-8), activities (AT-6) ---
+    # --- tasks (AT-5) ---
 ]
