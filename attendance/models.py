@@ -67,7 +67,7 @@ class Meeting(TenantOwned):
         help_text=_("部门例会、或应到人员为一个部门时填写。"),
     )
     minutes_taker = tenant_fk(
-        "members.Person", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("记录人"),
+        "members.Person", null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("会议记录人"),
         related_name="+",
     )
     series = tenant_fk(MeetingSeries, null=True, blank=True, on_delete=models.SET_NULL, related_name="meetings",
@@ -124,7 +124,7 @@ class Attendance(TenantOwned):
     late_as_absence = models.BooleanField(_("迟到超时记为旷会"), default=False)
     updated_at = models.DateTimeField(_("记录时间"), null=True, blank=True)
     updated_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
-                                   related_name="+", verbose_name=_("记录人"))
+                                   related_name="+", verbose_name=_("登记人"))
     version = models.PositiveIntegerField(_("版本"), default=0)
 
     class Meta:

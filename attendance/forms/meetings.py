@@ -64,7 +64,7 @@ class MeetingForm(forms.Form):
                                    help_text=_("部门例会、或应到人员为一个部门时填写。"))
     chosen = _PersonChoices(label=_("指定人员"), queryset=Person.objects.none(), required=False,
                             help_text=_("应到人员为“指定人员”时选择（可多选）。"))
-    minutes_taker = _PersonChoice(label=_("记录人"), queryset=Person.objects.none(), required=False)
+    minutes_taker = _PersonChoice(label=_("会议记录人"), queryset=Person.objects.none(), required=False)
     weekly = forms.BooleanField(label=_("每周重复至学期结束"), required=False,
                                 help_text=_("仅用于部门例会：本学期每周同一时间一次。"))
 
@@ -97,7 +97,7 @@ class MeetingEditForm(forms.Form):
     starts_at = MeetingForm.base_fields["starts_at"]
     ends_at = MeetingForm.base_fields["ends_at"]
     place = MeetingForm.base_fields["place"]
-    minutes_taker = _PersonChoice(label=_("记录人"), queryset=Person.objects.none(), required=False,
+    minutes_taker = _PersonChoice(label=_("会议记录人"), queryset=Person.objects.none(), required=False,
                                   help_text=_("须为本次会议的应到人员。"))
 
     def __init__(self, *args, meeting, **kwargs):

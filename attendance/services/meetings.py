@@ -112,7 +112,7 @@ def meeting_update(*, meeting: Meeting, title: str, stars: int, starts_at: dt.da
         errors["stars"] = _("星级为 1 到 5。")
     if minutes_taker is not None and not Attendance.objects.filter(meeting=meeting,
                                                                    person_id=minutes_taker.pk).exists():
-        errors["minutes_taker"] = _("记录人须为本次会议的应到人员。")
+        errors["minutes_taker"] = _("会议记录人须为本次会议的应到人员。")
     if errors:
         raise ValidationError(errors)
     meeting.title, meeting.stars, meeting.place = title.strip(), stars, (place or "").strip()

@@ -268,7 +268,7 @@ def test_the_minutes_taker_must_be_expected(alliance):
                       department=alliance.publicity)
     with pytest.raises(ValidationError) as error:
         _edit(meeting, minutes_taker=alliance.members[-1])  # of the office department, not expected
-    assert "记录人须为本次会议的应到人员。" in error.value.messages
+    assert "会议记录人须为本次会议的应到人员。" in error.value.messages
     assert Meeting.objects.get(pk=meeting.pk).minutes_taker is None
 
 
