@@ -102,12 +102,15 @@ def my_attendance(*, user, since: dt.date | None = None) -> QuerySet[Attendance]
     return rows.order_by("-meeting__starts_at")
 
 
-def pending_leave_requests(*, user) -> QuerySet[LeaveRequest]:
-    """Leave requests the user's offices must decide."""
+def pending_leave_requests(*, user, meeting: Meeting | None = None) -> QuerySet[LeaveRequest]:
+    """Leave requests the user's offices must decide (of one session, or of all)."""
     recorder = _scopes(user)[0]
-    return LeaveRequest.objects.filter(status=LeaveStatus.PENDING, attendance__meeting__organisation_id__in=recorder
-                                       ).select_related("attendance__person", "attendance__meeting").order_by(
-        "attendance__meeting__starts_at")
+    pending = LeaveRequest.objects.filter(status=LeaveStatus.PENDING,
+                                          attendance__meeting__organisation_id__in=recorder)
+    if meeting is not None:
+        pending = pending.filter(attendance__meeting=meeting)
+    return pending.select_related("attendance__person", "attendance__meeting").order_by(
+        "attendance__meeting__starts_at", "requested_at", "pk")
 
 
 def leave_requests_decidable_by(user) -> QuerySet[LeaveRequest]:

@@ -354,6 +354,29 @@ def test_a_member_requests_leave_and_the_office_decides(client, school):
     assert "这份请假申请已经审批过了。" in html
 
 
+def test_pending_leave_is_decided_on_the_attendance_page_itself(client, school):
+    future = _meeting(school, starts_in=dt.timedelta(days=2))
+    with tenant_scope(school.tenant):
+        services.leave_request_create(attendance=Attendance.objects.get(meeting=future,
+                                                                        person=school.officer.person),
+                                      reason="校运会志愿者", user=school.officer, now=timezone.now())
+        leave = LeaveRequest.objects.get()
+    page = reverse("attendance:meeting_detail", kwargs={"meeting_id": future.pk})
+    client.force_login(school.head)
+    assert "校运会志愿者" not in client.get(page).content.decode()  # read-only: no decisions to take
+    client.force_login(school.office)
+    html = client.get(page).content.decode()
+    assert 'id="pending-leave"' in html and "校运会志愿者" in html
+    decide = reverse("attendance:leave_decide", kwargs={"leaverequest_id": leave.pk})
+    response = client.post(decide, {"decision": "refuse", "back": "meeting", "answer": "需到会"})
+    assert response.status_code == 302 and response["Location"] == page
+    assert 'id="pending-leave"' not in client.get(page).content.decode()
+    with tenant_scope(school.tenant):
+        leave.refresh_from_db()
+        assert (leave.status, leave.answer) == (LeaveStatus.REFUSED, "需到会")
+    assert _rows(school, future)[school.officer.person_id].status == Status.UNMARKED
+
+
 def test_leave_after_the_meeting_started_is_refused(client, school, meeting):
     client.force_login(school.officer)
     url = reverse("attendance:leave_request", kwargs={"meeting_id": meeting.pk})

@@ -192,7 +192,10 @@ def meeting_detail(request, meeting_id):
         row.history_label = ngettext("修改记录 %(n)s 条", "修改记录 %(n)s 条", n) % {"n": n}
         counts[row.status] += 1
     now = timezone.now()
+    pending_leave = (list(selectors.pending_leave_requests(user=user, meeting=meeting))
+                     if recorder and not meeting.is_cancelled else [])
     return render(request, "attendance/meeting_detail.html", {
+        "pending_leave": pending_leave,
         "meeting": meeting, "rows": rows, "changes": changes, "recorder": recorder and not meeting.is_cancelled,
         "can_cancel": recorder and not meeting.is_cancelled, "can_edit": recorder and not meeting.is_cancelled,
         "started": now >= meeting.starts_at,
@@ -322,9 +325,12 @@ def leave_list(request):
 def leave_decide(request, leaverequest_id):
     leave = get_object_or_404(selectors.leave_requests_decidable_by(request.user), pk=leaverequest_id)
     decision = request.POST.get("decision")
+    # Decided on the attendance page itself ("back=meeting"): back there, else to the list of all requests.
+    back = (redirect("attendance:meeting_detail", meeting_id=leave.attendance.meeting_id)
+            if request.POST.get("back") == "meeting" else redirect("attendance:leave_list"))
     if decision not in ("approve", "refuse"):
         messages.error(request, _("请选择批准或不批准。"))
-        return redirect("attendance:leave_list")
+        return back
     try:
         services.leave_request_decide(leave=leave, approve=decision == "approve", user=request.user,
                                       now=timezone.now(), answer=request.POST.get("answer", ""))
@@ -332,7 +338,7 @@ def leave_decide(request, leaverequest_id):
         messages.error(request, _errors(error))
     else:
         messages.success(request, _("已批准请假。") if decision == "approve" else _("已不批准请假。"))
-    return redirect("attendance:leave_list")
+    return back
 
 
 # --- the monthly attendance sheet (月度考勤表, AT-3): a preview page and its Excel and PDF ---
