@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "orgs",
     "members",
     "attendance",
+    "scoring",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ from members.models import (
     User,
 )
 from members.roles import grants
+from orgs.models import PositionCategory
 from orgs.tenancy import tenant_scope
 
 #: Roles that see the people inside their scope, and how their scope reaches a person.
@@ -204,3 +205,14 @@ def import_job_detail(*, tenant) -> QuerySet[ImportJob]:
 def import_job_progress(*, tenant) -> QuerySet[ImportJob]:
     """Import jobs with only the fields their progress needs: polled every second while a job runs."""
     return ImportJob.objects.filter(tenant=tenant).only("tenant_id", "kind", "status", "processed_rows", "total_rows")
+
+
+def organisation_posts(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple]:
+    """(person id, department id, is cadre, start, end) of every membership of the organisation that overlaps
+    ``start``…``end``: who held which kind of post where, for the scoring engine."""
+    return [
+        (person_id, department_id, category == PositionCategory.CADRE, first, last)
+        for person_id, department_id, category, first, last in Membership.objects.filter(
+            organisation_id=organisation_id, start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start))
+        .order_by("pk").values_list("person_id", "department_id", "position__category", "start", "end")
+    ]

@@ -1,0 +1,385 @@
+"""The rules engine: facts and an as-of moment in, ledger entries out (SPEC SC-1 … SC-8, DESIGN "The rules engine").
+
+Pure functions over plain, frozen values: no database, no clock, no translation. ``scoring.facts`` loads the
+values from the database; ``scoring.services`` stores the difference between what this computes and what is
+stored. The same facts, rules and moment always give the same entries, in the same order.
+
+Every rule matches one *fact* kind and one *outcome* of it (for attendance marks, also a set of session kinds
+and a star range). A rulebook is valid when every cell of every fact's outcome space is matched by exactly one
+rule (``coverage_problems``): so each fact yields at most one entry per outcome, and "which rule applied" always
+has one answer. A rule with 0 points is a real rule ("early leave at another meeting: 0").
+
+An entry is keyed by (person, rule, fact type, fact key): the fact type names a table of the attendance app
+(``attendance`` for a mark, ``task_assignment``, ``minutes``, …) or a period (``month`` for the full-attendance
+bonus) and the key is that row's id or the period (``2026-11``).
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+# --- the vocabulary ---
+
+#: Session kinds (attendance.models.MeetingKind values).
+KINDS = ("department", "plenary", "other", "duty", "activity")
+STARS = (1, 2, 3, 4, 5)
+GRADES = ("excellent", "good", "average", "poor")
+#: Marks that carry points; present and unmarked carry none.
+MARK_STATUSES = ("late", "early_leave", "leave", "absent")
+#: Marks that count as having taken part in an activity.
+PARTICIPATED = ("present", "late", "early_leave")
+
+
+class Fact:
+    """The kinds of fact a rule can match, and each one's outcomes."""
+
+    MARK = "mark"
+    FULL_ATTENDANCE = "full_attendance"
+    TASK_TIMELINESS = "task_timeliness"
+    TASK_QUALITY = "task_quality"
+    MINUTES = "minutes"
+    PLENARY_ORDER = "plenary_order"
+    PLENARY_DISRUPTION = "plenary_disruption"
+    ACTIVITY_PARTICIPATION = "activity_participation"
+    ACTIVITY_GRADE = "activity_grade"
+    ACTIVITY_PERFORMANCE = "activity_performance"
+    ACTIVITY_PROPOSAL = "activity_proposal"
+    ACTIVITY_COORDINATION = "activity_coordination"
+
+
+OUTCOMES: dict[str, tuple[str, ...]] = {
+    Fact.MARK: MARK_STATUSES,
+    Fact.FULL_ATTENDANCE: ("full",),
+    Fact.TASK_TIMELINESS: ("first_on_time", "on_time", "late", "missing_acknowledged", "missing_unacknowledged"),
+    Fact.TASK_QUALITY: GRADES,
+    Fact.MINUTES: ("not_taken", *GRADES),
+    Fact.PLENARY_ORDER: ("orderly", "ordinary", "noisy"),
+    Fact.PLENARY_DISRUPTION: ("disruptive",),
+    Fact.ACTIVITY_PARTICIPATION: ("participated",),
+    Fact.ACTIVITY_GRADE: GRADES,
+    Fact.ACTIVITY_PERFORMANCE: ("outstanding", "concise_summary"),
+    Fact.ACTIVITY_PROPOSAL: ("submitted", "novel", "adopted"),
+    Fact.ACTIVITY_COORDINATION: ("good", "ordinary", "chaotic"),
+}
+
+
+class Reach:
+    """Whom a rule's points reach: the person of the fact, or a department's officers or all its members."""
+
+    PERSON = "person"
+    DEPARTMENT_OFFICERS = "department_officers"
+    DEPARTMENT_MEMBERS = "department_members"
+
+
+# --- the values ---
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: int
+    fact: str
+    outcome: str
+    points: int
+    kinds: frozenset = frozenset()  # MARK: the session kinds it matches; FULL_ATTENDANCE: the kinds that count
+    stars_min: int = 1
+    stars_max: int = 5
+    reach: str = Reach.PERSON
+    term_cap: int | None = None  # the most this rule may add up to in a term (participation: +5)
+
+
+@dataclass(frozen=True)
+class Post:
+    """A membership: who held which kind of post in which department, from when to when (end None: current)."""
+
+    person_id: int
+    department_id: int | None
+    cadre: bool
+    start: dt.date
+    end: dt.date | None
+
+
+@dataclass(frozen=True)
+class Mark:
+    id: int
+    person_id: int
+    meeting_id: int
+    kind: str
+    stars: int
+    status: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class Task:
+    assignment_id: int
+    task_id: int
+    person_id: int
+    deadline: dt.datetime
+    acknowledged_at: dt.datetime | None
+    submitted_at: dt.datetime | None
+    grade: str
+    deadline_on: dt.date  # the school-local dates of the deadline and of the submission
+    submitted_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Minutes:
+    id: int
+    taker_id: int
+    taken: bool
+    grade: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class DepartmentGrade:
+    """A grade given to a department at a session: plenary order (SC-8) or activity coordination (SC-6)."""
+
+    id: int
+    department_id: int
+    outcome: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class PersonOutcome:
+    """One outcome of one person at a session: a disruption, an outstanding performance, a concise summary."""
+
+    id: int
+    person_id: int
+    outcome: str
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class Proposal:
+    id: int
+    person_id: int
+    novel: bool
+    adopted: bool
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class ActivityGrade:
+    meeting_id: int
+    grade: str
+    on: dt.date
+
+
+@dataclass
+class Facts:
+    """Everything of one organisation's term the rules look at."""
+
+    posts: list[Post] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    minutes: list[Minutes] = field(default_factory=list)
+    plenary_orders: list[DepartmentGrade] = field(default_factory=list)
+    disruptions: list[PersonOutcome] = field(default_factory=list)
+    performances: list[PersonOutcome] = field(default_factory=list)
+    proposals: list[Proposal] = field(default_factory=list)
+    activity_grades: list[ActivityGrade] = field(default_factory=list)
+    coordinations: list[DepartmentGrade] = field(default_factory=list)
+
+
+@dataclass(frozen=True, order=True)
+class Entry:
+    person_id: int
+    rule_id: int
+    fact_type: str
+    fact_key: str
+    points: int
+    on: dt.date
+
+    @property
+    def key(self) -> tuple:
+        return self.person_id, self.rule_id, self.fact_type, self.fact_key
+
+
+# --- the rulebook's shape ---
+
+
+def cells(rule: Rule) -> Iterable[tuple]:
+    """The cells of its fact's outcome space that a rule matches."""
+    if rule.fact == Fact.MARK:
+        for kind in sorted(rule.kinds):
+            for stars in range(rule.stars_min, rule.stars_max + 1):
+                yield rule.fact, kind, stars, rule.outcome
+    else:
+        yield rule.fact, None, None, rule.outcome
+
+
+def all_cells() -> Iterable[tuple]:
+    for fact, outcomes in OUTCOMES.items():
+        for outcome in outcomes:
+            if fact == Fact.MARK:
+                for kind in KINDS:
+                    for stars in STARS:
+                        yield fact, kind, stars, outcome
+            else:
+                yield fact, None, None, outcome
+
+
+def coverage_problems(rules: Iterable[Rule]) -> tuple[dict[tuple, list[int]], list[tuple]]:
+    """(cells matched by two or more rules → their ids, cells matched by none). Both empty: a valid rulebook."""
+    matched: dict[tuple, list[int]] = defaultdict(list)
+    for rule in rules:
+        if rule.fact not in OUTCOMES or rule.outcome not in OUTCOMES[rule.fact]:
+            raise ValueError(f"rule {rule.id}: unknown fact or outcome {rule.fact}/{rule.outcome}")
+        for cell in cells(rule):
+            matched[cell].append(rule.id)
+    twice = {cell: ids for cell, ids in matched.items() if len(ids) > 1}
+    missing = [cell for cell in all_cells() if cell not in matched]
+    return twice, missing
+
+
+class Rulebook:
+    """Rules indexed by the cell they match. Refuses a rulebook with overlaps or gaps."""
+
+    def __init__(self, rules: Iterable[Rule]):
+        self.rules = list(rules)
+        twice, missing = coverage_problems(self.rules)
+        if twice or missing:
+            raise ValueError(f"rulebook overlaps at {sorted(twice)[:3]} or misses {missing[:3]}")
+        self._by_cell = {cell: rule for rule in self.rules for cell in cells(rule)}
+
+    def rule(self, fact: str, outcome: str, *, kind: str | None = None, stars: int | None = None) -> Rule:
+        return self._by_cell[fact, kind, stars, outcome]
+
+    def counted_kinds(self) -> frozenset:
+        """The session kinds that count for full attendance (SC-4)."""
+        return self.rule(Fact.FULL_ATTENDANCE, "full").kinds
+
+
+# --- computing ---
+
+
+def _department_people(posts: list[Post], department_id: int, on: dt.date, *, officers_only: bool) -> list[int]:
+    people = {p.person_id for p in posts
+              if p.department_id == department_id and p.start <= on and (p.end is None or p.end >= on)
+              and not (officers_only and p.cadre)}
+    return sorted(people)
+
+
+def _month_end(day: dt.date) -> dt.date:
+    after = dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return after - dt.timedelta(days=1)
+
+
+def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.date) -> list[Entry]:
+    """The ledger entries of ``facts`` under ``rulebook`` as of ``as_of`` (``today``: its school-local date).
+
+    What only the date brings: a month's full-attendance bonus once ``today`` is past the month; a task's
+    "never submitted" once ``as_of`` is past its deadline. Entries are returned sorted."""
+    entries: list[Entry] = []
+    add = entries.append
+
+    def reach(rule: Rule, *, person_id=None, department_id=None, on: dt.date, fact_type: str, fact_key):
+        if rule.reach == Reach.PERSON:
+            people = [person_id]
+        else:
+            people = _department_people(facts.posts, department_id, on,
+                                        officers_only=rule.reach == Reach.DEPARTMENT_OFFICERS)
+        for pid in people:
+            add(Entry(pid, rule.id, fact_type, str(fact_key), rule.points, on))
+
+    # SC-1 … SC-3 (marks), SC-6 participation with its term cap, SC-4 full attendance per month.
+    participation = rulebook.rule(Fact.ACTIVITY_PARTICIPATION, "participated")
+    counted = rulebook.counted_kinds()
+    participated: dict[int, int] = defaultdict(int)
+    months: dict[tuple[int, tuple[int, int]], list[bool]] = defaultdict(list)
+    for mark in sorted(facts.marks, key=lambda m: (m.on, m.meeting_id, m.id)):
+        if mark.status in MARK_STATUSES:
+            rule = rulebook.rule(Fact.MARK, mark.status, kind=mark.kind, stars=mark.stars)
+            add(Entry(mark.person_id, rule.id, "attendance", str(mark.id), rule.points, mark.on))
+        if mark.kind == "activity" and mark.status in PARTICIPATED:
+            cap = participation.term_cap
+            if cap is None or (participated[mark.person_id] + 1) * participation.points <= cap:
+                participated[mark.person_id] += 1
+                add(Entry(mark.person_id, participation.id, "attendance", str(mark.id), participation.points,
+                          mark.on))
+        if mark.kind in counted:
+            months[mark.person_id, (mark.on.year, mark.on.month)].append(mark.status == "present")
+    full = rulebook.rule(Fact.FULL_ATTENDANCE, "full")
+    for (person_id, (year, month)), presences in months.items():
+        end = _month_end(dt.date(year, month, 1))
+        if today > end and presences and all(presences):
+            add(Entry(person_id, full.id, "month", f"{year:04d}-{month:02d}", full.points, end))
+
+    # SC-5 tasks: the first on-time submitter of each task (ties by time, then id), the others, the late and
+    # the missing; and the quality grade.
+    by_task: dict[int, list[Task]] = defaultdict(list)
+    for task in facts.tasks:
+        by_task[task.task_id].append(task)
+    for task_id in sorted(by_task):
+        assignments = by_task[task_id]
+        on_time = sorted((a for a in assignments if a.submitted_at is not None and a.submitted_at <= a.deadline),
+                         key=lambda a: (a.submitted_at, a.assignment_id))
+        first = on_time[0].assignment_id if on_time else None
+        for a in sorted(assignments, key=lambda a: a.assignment_id):
+            if a.submitted_at is not None:
+                outcome = ("first_on_time" if a.assignment_id == first else
+                           "on_time" if a.submitted_at <= a.deadline else "late")
+                on = a.submitted_on
+            elif as_of > a.deadline:
+                outcome = "missing_acknowledged" if a.acknowledged_at else "missing_unacknowledged"
+                on = a.deadline_on
+            else:
+                outcome = None
+            if outcome:
+                rule = rulebook.rule(Fact.TASK_TIMELINESS, outcome)
+                add(Entry(a.person_id, rule.id, "task_assignment", str(a.assignment_id), rule.points, on))
+            if a.grade and a.submitted_at is not None:
+                rule = rulebook.rule(Fact.TASK_QUALITY, a.grade)
+                add(Entry(a.person_id, rule.id, "task_assignment", str(a.assignment_id), rule.points,
+                          a.submitted_on))
+
+    # SC-7 minutes.
+    for m in facts.minutes:
+        outcome = m.grade if m.taken else "not_taken"
+        if outcome:
+            rule = rulebook.rule(Fact.MINUTES, outcome)
+            add(Entry(m.taker_id, rule.id, "minutes", str(m.id), rule.points, m.on))
+
+    # SC-8 plenary discipline.
+    for order in facts.plenary_orders:
+        rule = rulebook.rule(Fact.PLENARY_ORDER, order.outcome)
+        reach(rule, person_id=None, department_id=order.department_id, on=order.on, fact_type="plenary_order",
+              fact_key=order.id)
+    for d in facts.disruptions:
+        rule = rulebook.rule(Fact.PLENARY_DISRUPTION, "disruptive")
+        reach(rule, person_id=d.person_id, on=d.on, fact_type="plenary_disruption", fact_key=d.id)
+
+    # SC-6 activities: performance, proposals, the overall grade to every participant, coordination.
+    for p in facts.performances:
+        rule = rulebook.rule(Fact.ACTIVITY_PERFORMANCE, p.outcome)
+        reach(rule, person_id=p.person_id, on=p.on, fact_type="activity_performance", fact_key=p.id)
+    for p in facts.proposals:
+        for outcome, holds in (("submitted", True), ("novel", p.novel), ("adopted", p.adopted)):
+            if holds:
+                rule = rulebook.rule(Fact.ACTIVITY_PROPOSAL, outcome)
+                reach(rule, person_id=p.person_id, on=p.on, fact_type="activity_proposal", fact_key=p.id)
+    participants: dict[int, set[int]] = defaultdict(set)
+    for mark in facts.marks:
+        if mark.kind == "activity" and mark.status in PARTICIPATED:
+            participants[mark.meeting_id].add(mark.person_id)
+    for g in facts.activity_grades:
+        if g.grade:
+            rule = rulebook.rule(Fact.ACTIVITY_GRADE, g.grade)
+            for pid in sorted(participants.get(g.meeting_id, ())):
+                add(Entry(pid, rule.id, "activity", str(g.meeting_id), rule.points, g.on))
+    for c in facts.coordinations:
+        rule = rulebook.rule(Fact.ACTIVITY_COORDINATION, c.outcome)
+        reach(rule, department_id=c.department_id, on=c.on, fact_type="activity_coordination", fact_key=c.id)
+
+    return sorted(entries)
+
+
+def score(entries: Iterable[Entry], *, base: int = 70) -> dict[int, int]:
+    """Each person's term score: the base plus the sum of their entries (第一条: no maximum)."""
+    totals: dict[int, int] = defaultdict(lambda: base)
+    for entry in entries:
+        totals[entry.person_id] += entry.points
+    return dict(totals)

@@ -1,0 +1,47 @@
+"""Load an organisation's term from the database into the engine's values (scoring.engine.Facts).
+
+Reads through the selectors of attendance and members (never their models), eleven queries whatever the size.
+"""
+
+from attendance.selectors import facts as source
+from members.selectors import organisation_posts
+from orgs.calendar import local_date
+from scoring import engine
+
+
+def load(*, organisation_id: int, term) -> engine.Facts:
+    sessions = source.term_sessions(organisation_id=organisation_id, term=term)
+    on = {pk: local_date(starts_at) for pk, _kind, _stars, starts_at in sessions}
+    kind = {pk: (k, stars) for pk, k, stars, _starts_at in sessions}
+    ids = list(on)
+    facts = engine.Facts(
+        posts=[engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
+               for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start,
+                                                       end=term.end)],
+        marks=[engine.Mark(id=pk, person_id=person, meeting_id=meeting, kind=kind[meeting][0],
+                           stars=kind[meeting][1], status=status, on=on[meeting])
+               for pk, person, meeting, status in source.term_marks(session_ids=ids)],
+        tasks=[engine.Task(assignment_id=pk, task_id=task, person_id=person, deadline=deadline,
+                           acknowledged_at=acknowledged, submitted_at=submitted, grade=grade,
+                           deadline_on=local_date(deadline), submitted_on=submitted and local_date(submitted))
+               for pk, task, person, deadline, acknowledged, submitted, grade
+               in source.term_task_assignments(organisation_id=organisation_id, term=term)],
+        minutes=[engine.Minutes(id=pk, taker_id=taker, taken=taken, grade=grade, on=on[meeting])
+                 for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=ids)],
+        plenary_orders=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=order, on=on[meeting])
+                        for pk, meeting, dept, order in source.term_plenary_orders(session_ids=ids)],
+        disruptions=[engine.PersonOutcome(id=pk, person_id=person, outcome="disruptive", on=on[meeting])
+                     for pk, meeting, person in source.term_disruptions(session_ids=ids)],
+        proposals=[engine.Proposal(id=pk, person_id=person, novel=novel, adopted=adopted, on=on[meeting])
+                   for pk, meeting, person, novel, adopted in source.term_proposals(session_ids=ids)],
+        activity_grades=[engine.ActivityGrade(meeting_id=meeting, grade=grade, on=on[meeting])
+                         for meeting, grade in source.term_activity_reports(session_ids=ids)],
+        coordinations=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=grade, on=on[meeting])
+                       for pk, meeting, dept, grade in source.term_coordinations(session_ids=ids)],
+    )
+    for pk, meeting, person, outstanding, concise in source.term_performances(session_ids=ids):
+        for outcome, holds in (("outstanding", outstanding), ("concise_summary", concise)):
+            if holds:
+                facts.performances.append(engine.PersonOutcome(id=pk, person_id=person, outcome=outcome,
+                                                               on=on[meeting]))
+    return facts
