@@ -145,6 +145,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Installed into the database scheduler when beat starts (`make run` starts the worker with -B). Periodic scans
+# that re-evaluate what became due, never long countdowns (docs/architecture.md, "Scheduled work").
+CELERY_BEAT_SCHEDULE = {
+    "scoring-ledger-due": {
+        "task": "scoring.tasks.ledger_sync_due_all",
+        "schedule": env_int("SCORING_SYNC_SECONDS", 15 * 60, minimum=60),
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

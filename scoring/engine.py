@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # --- the vocabulary ---
 
@@ -99,15 +100,22 @@ class Post:
     end: dt.date | None
 
 
-@dataclass(frozen=True)
-class Mark:
+class Session(NamedTuple):
+    """A session (meeting, duty shift, activity) that was not cancelled: its kind, stars and school-local date."""
+
+    id: int
+    kind: str
+    stars: int
+    on: dt.date
+
+
+class Mark(NamedTuple):
+    """One expected attendee's mark. A tuple, as the database gives it: a term holds tens of thousands."""
+
     id: int
     person_id: int
     meeting_id: int
-    kind: str
-    stars: int
     status: str
-    on: dt.date
 
 
 @dataclass(frozen=True)
@@ -173,6 +181,7 @@ class Facts:
     """Everything of one organisation's term the rules look at."""
 
     posts: list[Post] = field(default_factory=list)
+    sessions: dict[int, Session] = field(default_factory=dict)
     marks: list[Mark] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     minutes: list[Minutes] = field(default_factory=list)
@@ -184,8 +193,7 @@ class Facts:
     coordinations: list[DepartmentGrade] = field(default_factory=list)
 
 
-@dataclass(frozen=True, order=True)
-class Entry:
+class Entry(NamedTuple):
     person_id: int
     rule_id: int
     fact_type: str
@@ -285,27 +293,41 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
         for pid in people:
             add(Entry(pid, rule.id, fact_type, str(fact_key), rule.points, on))
 
-    # SC-1 … SC-3 (marks), SC-6 participation with its term cap, SC-4 full attendance per month.
+    # SC-1 … SC-3 (marks), SC-6 participation with its term cap, SC-4 full attendance per month. Most marks
+    # are "present": they only feed the month's tally.
     participation = rulebook.rule(Fact.ACTIVITY_PARTICIPATION, "participated")
     counted = rulebook.counted_kinds()
+    sessions = facts.sessions
+    mark_rule = {(kind, stars, status): rulebook.rule(Fact.MARK, status, kind=kind, stars=stars)
+                 for kind in KINDS for stars in STARS for status in MARK_STATUSES}
+    month_of = {pk: (s.on.year, s.on.month) for pk, s in sessions.items() if s.kind in counted}
+    months: dict[tuple[int, tuple[int, int]], bool] = {}
+    activity_marks = []
+    present_tally = months.get
+    for mark in facts.marks:
+        pk, person_id, meeting_id, status = mark  # unpacked: a term holds tens of thousands
+        session = sessions[meeting_id]
+        if status != "present" and status in MARK_STATUSES:
+            rule = mark_rule[session.kind, session.stars, status]
+            add(Entry(person_id, rule.id, "attendance", str(pk), rule.points, session.on))
+        if session.kind == "activity":
+            activity_marks.append(mark)
+        month = month_of.get(meeting_id)
+        if month is not None:
+            key = (person_id, month)
+            months[key] = present_tally(key, True) and status == "present"
     participated: dict[int, int] = defaultdict(int)
-    months: dict[tuple[int, tuple[int, int]], list[bool]] = defaultdict(list)
-    for mark in sorted(facts.marks, key=lambda m: (m.on, m.meeting_id, m.id)):
-        if mark.status in MARK_STATUSES:
-            rule = rulebook.rule(Fact.MARK, mark.status, kind=mark.kind, stars=mark.stars)
-            add(Entry(mark.person_id, rule.id, "attendance", str(mark.id), rule.points, mark.on))
-        if mark.kind == "activity" and mark.status in PARTICIPATED:
+    for mark in sorted(activity_marks, key=lambda m: (sessions[m.meeting_id].on, m.meeting_id, m.id)):
+        if mark.status in PARTICIPATED:
             cap = participation.term_cap
             if cap is None or (participated[mark.person_id] + 1) * participation.points <= cap:
                 participated[mark.person_id] += 1
                 add(Entry(mark.person_id, participation.id, "attendance", str(mark.id), participation.points,
-                          mark.on))
-        if mark.kind in counted:
-            months[mark.person_id, (mark.on.year, mark.on.month)].append(mark.status == "present")
+                          sessions[mark.meeting_id].on))
     full = rulebook.rule(Fact.FULL_ATTENDANCE, "full")
-    for (person_id, (year, month)), presences in months.items():
+    for (person_id, (year, month)), all_present in months.items():
         end = _month_end(dt.date(year, month, 1))
-        if today > end and presences and all(presences):
+        if today > end and all_present:
             add(Entry(person_id, full.id, "month", f"{year:04d}-{month:02d}", full.points, end))
 
     # SC-5 tasks: the first on-time submitter of each task (ties by time, then id), the others, the late and
@@ -362,8 +384,8 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
                 rule = rulebook.rule(Fact.ACTIVITY_PROPOSAL, outcome)
                 reach(rule, person_id=p.person_id, on=p.on, fact_type="activity_proposal", fact_key=p.id)
     participants: dict[int, set[int]] = defaultdict(set)
-    for mark in facts.marks:
-        if mark.kind == "activity" and mark.status in PARTICIPATED:
+    for mark in activity_marks:
+        if mark.status in PARTICIPATED:
             participants[mark.meeting_id].add(mark.person_id)
     for g in facts.activity_grades:
         if g.grade:

@@ -10,17 +10,16 @@ from scoring import engine
 
 
 def load(*, organisation_id: int, term) -> engine.Facts:
-    sessions = source.term_sessions(organisation_id=organisation_id, term=term)
-    on = {pk: local_date(starts_at) for pk, _kind, _stars, starts_at in sessions}
-    kind = {pk: (k, stars) for pk, k, stars, _starts_at in sessions}
-    ids = list(on)
+    sessions = {pk: engine.Session(pk, kind, stars, local_date(starts_at))
+                for pk, kind, stars, starts_at in source.term_sessions(organisation_id=organisation_id, term=term)}
+    on = {pk: session.on for pk, session in sessions.items()}
+    ids = list(sessions)
     facts = engine.Facts(
         posts=[engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
                for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start,
                                                        end=term.end)],
-        marks=[engine.Mark(id=pk, person_id=person, meeting_id=meeting, kind=kind[meeting][0],
-                           stars=kind[meeting][1], status=status, on=on[meeting])
-               for pk, person, meeting, status in source.term_marks(session_ids=ids)],
+        sessions=sessions,
+        marks=source.term_marks(session_ids=ids),  # (id, person, session, status): engine.Mark's shape
         tasks=[engine.Task(assignment_id=pk, task_id=task, person_id=person, deadline=deadline,
                            acknowledged_at=acknowledged, submitted_at=submitted, grade=grade,
                            deadline_on=local_date(deadline), submitted_on=submitted and local_date(submitted))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from orgs.calendar import local_date
+from orgs.models import Organisation, OrganisationKind, Term
 from scoring import engine, facts
 from scoring.defaults import default_rules, default_settings
 from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
@@ -88,3 +89,19 @@ def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
     LedgerEntry.objects.bulk_update(changed, ["points", "on"], batch_size=500)
     result.created, result.deleted, result.changed = len(new), len(gone), len(changed)
     return result
+
+
+def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
+    """What the date alone changes (a month's full-attendance bonus once the month is over, "never submitted"
+    once a deadline passes): re-sync every alliance organisation's running term of the school, and the term
+    that ended most recently in the last week (its last days' deadlines). Idempotent. Returns the syncs run."""
+    if not tenant.is_active or not tenant.has_module("alliance"):
+        return 0
+    today = local_date(now)
+    terms = list(Term.objects.filter(tenant=tenant, start__lte=today, end__gte=today - dt.timedelta(days=7)))
+    runs = 0
+    for organisation in Organisation.objects.filter(tenant=tenant, kind=OrganisationKind.ALLIANCE).order_by("pk"):
+        for term in terms:
+            ledger_sync(organisation=organisation, term=term, now=now)
+            runs += 1
+    return runs

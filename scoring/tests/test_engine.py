@@ -40,7 +40,14 @@ def run(facts: Facts, *, as_of=AFTER_NOV) -> list[tuple]:
 
 
 def mark(pk, person, status, *, kind="department", stars=3, meeting=None, on=NOV):
-    return Mark(id=pk, person_id=person, meeting_id=meeting or pk, kind=kind, stars=stars, status=status, on=on)
+    """A mark and its session."""
+    meeting = meeting or pk
+    return engine.Session(meeting, kind, stars, on), Mark(pk, person, meeting, status)
+
+
+def with_marks(pairs, **other) -> Facts:
+    """Facts holding these (session, mark) pairs and the other facts."""
+    return Facts(sessions={session.id: session for session, _mark in pairs}, marks=[m for _s, m in pairs], **other)
 
 
 def test_the_default_rulebook_covers_every_fact_exactly_once():
@@ -63,12 +70,12 @@ def test_a_rulebook_with_a_gap_or_an_overlap_is_refused():
     ("absent", "部门例会无故缺席", -3),
 ])
 def test_sc1_department_meetings(status, label, points):
-    assert run(Facts(marks=[mark(1, 7, status)], posts=[]), as_of=IN_NOV) == [(7, label, points)]
+    assert run(with_marks([mark(1, 7, status)], posts=[]), as_of=IN_NOV) == [(7, label, points)]
 
 
 @pytest.mark.parametrize(("status", "points"), [("late", -2), ("leave", -2), ("early_leave", -2), ("absent", -5)])
 def test_sc2_plenaries(status, points):
-    assert run(Facts(marks=[mark(1, 7, status, kind="plenary")]), as_of=IN_NOV)[0][2] == points
+    assert run(with_marks([mark(1, 7, status, kind="plenary")]), as_of=IN_NOV)[0][2] == points
 
 
 @pytest.mark.parametrize(("kind", "stars", "status", "points"), [
@@ -77,28 +84,28 @@ def test_sc2_plenaries(status, points):
     ("other", 4, "early_leave", 0), ("duty", 1, "leave", 0),
 ])
 def test_sc3_other_meetings_and_duty_shifts_by_stars(kind, stars, status, points):
-    assert run(Facts(marks=[mark(1, 7, status, kind=kind, stars=stars)]), as_of=IN_NOV)[0][2] == points
+    assert run(with_marks([mark(1, 7, status, kind=kind, stars=stars)]), as_of=IN_NOV)[0][2] == points
 
 
 def test_a_present_or_unmarked_mark_carries_no_entry():
-    assert run(Facts(marks=[mark(1, 7, "present"), mark(2, 7, "unmarked", meeting=3)]), as_of=IN_NOV) == []
+    assert run(with_marks([mark(1, 7, "present"), mark(2, 7, "unmarked", meeting=3)]), as_of=IN_NOV) == []
 
 
 def test_sc4_full_attendance_once_the_month_is_over_and_only_with_a_meeting():
-    facts = Facts(marks=[mark(1, 7, "present"), mark(2, 7, "present", kind="plenary", meeting=5),
+    facts = with_marks([mark(1, 7, "present"), mark(2, 7, "present", kind="plenary", meeting=5),
                          mark(3, 8, "present"), mark(4, 8, "late", meeting=6)])
     assert run(facts, as_of=IN_NOV) == [(8, "部门例会迟到", -1)]  # the month is not over yet
     assert run(facts) == [(7, "当月所有会议全勤", 3), (8, "部门例会迟到", -1)]
     # duty shifts and activities are not meetings: they neither earn nor break the bonus by default
-    assert run(Facts(marks=[mark(1, 7, "present", kind="duty")])) == []
-    assert run(Facts(marks=[mark(1, 7, "present"), mark(2, 7, "absent", kind="activity", meeting=9)])) == [
+    assert run(with_marks([mark(1, 7, "present", kind="duty")])) == []
+    assert run(with_marks([mark(1, 7, "present"), mark(2, 7, "absent", kind="activity", meeting=9)])) == [
         (7, "活动无故缺席（不计分，计入处分统计）", 0), (7, "当月所有会议全勤", 3)]
 
 
 def test_sc4_needs_every_meeting_of_the_month_present():
-    facts = Facts(marks=[mark(1, 7, "present"), mark(2, 7, "unmarked", meeting=2, on=dt.date(2026, 11, 30))])
+    facts = with_marks([mark(1, 7, "present"), mark(2, 7, "unmarked", meeting=2, on=dt.date(2026, 11, 30))])
     assert run(facts) == []
-    october = Facts(marks=[mark(1, 7, "present", on=dt.date(2026, 10, 31)), mark(2, 7, "late", meeting=2)])
+    october = with_marks([mark(1, 7, "present", on=dt.date(2026, 10, 31)), mark(2, 7, "late", meeting=2)])
     assert run(october) == [(7, "部门例会迟到", -1), (7, "当月所有会议全勤", 3)]  # October's bonus, November's late
 
 
@@ -139,15 +146,15 @@ def test_sc5_quality(grade, points):
 
 def test_sc6_activity_participation_stops_after_five_a_term():
     marks = [mark(i, 7, "present", kind="activity", on=NOV + dt.timedelta(days=i)) for i in range(1, 8)]
-    entries = run(Facts(marks=marks))
+    entries = run(with_marks(marks))
     assert [e for e in entries if e[1].startswith("参加部门活动")] == [(7, "参加部门活动（每学期累计最高 +5）", 1)] * 5
 
 
 def test_sc6_performance_proposals_and_the_overall_grade_to_every_participant():
     on = NOV
-    facts = Facts(
-        marks=[mark(1, 7, "present", kind="activity", meeting=50), mark(2, 8, "late", kind="activity", meeting=50),
-               mark(3, 9, "absent", kind="activity", meeting=50)],
+    facts = with_marks(
+        [mark(1, 7, "present", kind="activity", meeting=50), mark(2, 8, "late", kind="activity", meeting=50),
+         mark(3, 9, "absent", kind="activity", meeting=50)],
         performances=[engine.PersonOutcome(id=1, person_id=7, outcome="outstanding", on=on),
                       engine.PersonOutcome(id=1, person_id=7, outcome="concise_summary", on=on)],
         proposals=[engine.Proposal(id=1, person_id=8, novel=True, adopted=True, on=on),
@@ -197,7 +204,7 @@ def test_sc8_department_order_reaches_its_officers_and_a_disruptor_loses_one():
 
 def test_a_rule_change_changes_the_entry():
     edited = rulebook(**{"部门例会迟到": -4})
-    entries = engine.compute(Facts(marks=[mark(1, 7, "late")]), edited, as_of=IN_NOV, today=IN_NOV.date())
+    entries = engine.compute(with_marks([mark(1, 7, "late")]), edited, as_of=IN_NOV, today=IN_NOV.date())
     assert [e.points for e in entries] == [-4]
 
 
@@ -211,8 +218,8 @@ MARKS = st.lists(st.tuples(st.integers(1, 4), st.sampled_from(engine.KINDS), st.
 def test_computing_is_deterministic_and_the_score_is_70_plus_the_entries(rows):
     marks = [mark(i, person, status, kind=kind, stars=stars, meeting=i, on=dt.date(2026, 10, 1) + dt.timedelta(
         days=day)) for i, (person, kind, stars, status, day) in enumerate(rows, start=1)]
-    first = engine.compute(Facts(marks=marks), RB, as_of=AFTER_NOV, today=AFTER_NOV.date())
-    again = engine.compute(Facts(marks=list(reversed(marks))), RB, as_of=AFTER_NOV, today=AFTER_NOV.date())
+    first = engine.compute(with_marks(marks), RB, as_of=AFTER_NOV, today=AFTER_NOV.date())
+    again = engine.compute(with_marks(list(reversed(marks))), RB, as_of=AFTER_NOV, today=AFTER_NOV.date())
     assert first == again
     assert len({e.key for e in first}) == len(first)  # one entry per (person, rule, fact)
     scores = engine.score(first)

@@ -1,0 +1,135 @@
+"""Benchmarks of scoring (issue: the rules engine): recomputing an organisation's term.
+
+The synthetic university's peer-support alliance (300 members at --size full) with 100 plenaries in the
+current term, every member expected at each (30 000 marks at full size: mostly present, some late, absent,
+on leave), scored under the default rulebook.
+
+* compute from scratch: load the term's facts and run the engine (what every sync does);
+* sync, first: the same plus storing every entry (an empty ledger);
+* sync, nothing changed: the steady state after a save that changed no points;
+* beside "one SQL aggregate over the same marks" (count per person and status), the floor for reading them.
+"""
+
+import datetime as dt
+import statistics
+import time
+
+from django.db.models import Count
+from django.utils import timezone
+
+from attendance import services as attendance
+from attendance.benchmarks import _prepare
+from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status
+from orgs.bench import Context, Result, benchmark, measure
+from orgs.calendar import local_date
+from orgs.models import Organisation, OrganisationKind, Term
+from orgs.tenancy import tenant_scope
+from scoring import engine, facts, services
+from scoring.models import LedgerEntry
+
+SESSIONS = 100
+TITLE = "基准：计分会议"
+REPEAT = 5
+
+
+def _median(fn):
+    times = []
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _term_with_sessions(tenant, office):
+    """The current term (made if missing) with SESSIONS plenaries of every member, marked deterministically."""
+    now = timezone.now()
+    today = local_date(now)
+    term = Term.objects.filter(start__lte=today, end__gte=today).first() or Term.objects.create(
+        tenant=tenant, name="基准学期", start=today - dt.timedelta(days=120), end=today + dt.timedelta(days=30))
+    alliance = Organisation.objects.get(kind=OrganisationKind.ALLIANCE)
+    Meeting.objects.filter(organisation=alliance, title=TITLE).delete()
+    first = max(dt.datetime.combine(term.start, dt.time(19), now.tzinfo), now - dt.timedelta(days=100))
+    step = (now - first) / (SESSIONS + 1)
+    statuses = [Status.PRESENT] * 12 + [Status.LATE, Status.ABSENT, Status.LEAVE, Status.EARLY_LEAVE]
+    for i in range(SESSIONS):
+        starts = first + step * i
+        meeting = attendance.meeting_create(organisation=alliance, kind=MeetingKind.PLENARY, title=TITLE, stars=3,
+                                            starts_at=starts, ends_at=starts + dt.timedelta(minutes=30),
+                                            audience=Audience.ORGANISATION, user=office)
+        rows = list(Attendance.objects.filter(meeting=meeting).values_list("pk", flat=True))
+        by_status = {}
+        for j, pk in enumerate(rows):
+            by_status.setdefault(statuses[(i * 7 + j) % len(statuses)], []).append(pk)
+        for status, pks in by_status.items():
+            Attendance.objects.filter(pk__in=pks).update(status=status)
+    return alliance, term
+
+
+def _compute(tenant_id, organisation_id, term_id):
+    with tenant_scope(tenant_id):
+        organisation, term = Organisation.objects.get(pk=organisation_id), Term.objects.get(pk=term_id)
+        now = timezone.now()
+        rulebook = services.engine_rulebook(services.term_rulebook_bind(organisation=organisation, term=term,
+                                                                        now=now))
+
+        def run():
+            return engine.compute(facts.load(organisation_id=organisation_id, term=term), rulebook, as_of=now,
+                                  today=local_date(now))
+        entries = run()
+        return {"median": _median(run), "entries": len(entries)}
+
+
+def _sync(tenant_id, organisation_id, term_id, *, empty_first: bool):
+    with tenant_scope(tenant_id):
+        organisation, term = Organisation.objects.get(pk=organisation_id), Term.objects.get(pk=term_id)
+        times = []
+        for _ in range(REPEAT):
+            if empty_first:
+                LedgerEntry.objects.filter(organisation=organisation, term=term).delete()
+            started = time.perf_counter()
+            services.ledger_sync(organisation=organisation, term=term, now=timezone.now())
+            times.append(time.perf_counter() - started)
+        return {"median": statistics.median(times)}
+
+
+def _aggregate(tenant_id, organisation_id, term_id):
+    with tenant_scope(tenant_id):
+        term = Term.objects.get(pk=term_id)
+        sessions = Meeting.objects.filter(organisation_id=organisation_id, starts_at__date__gte=term.start,
+                                          cancelled_at__isnull=True)
+
+        def run():
+            return list(Attendance.objects.filter(meeting__in=sessions).values("person_id", "status").annotate(
+                n=Count("pk")))
+        return {"median": _median(run)}
+
+
+@benchmark("scoring")
+def run(ctx: Context) -> list[Result]:
+    slug = f"bench_{ctx.students}"
+    ctx.log(f"scoring: the alliance of the synthetic university, {SESSIONS} plenaries in the term")
+    tenant, office, _meeting = _prepare(slug, ctx.students)
+    with tenant_scope(tenant):
+        alliance, term = _term_with_sessions(tenant, office)
+        marks = Attendance.objects.filter(meeting__organisation=alliance, meeting__title=TITLE).count()
+    args = (tenant.pk, alliance.pk, term.pk)
+    compute = measure(lambda: _compute(*args))
+    first = measure(lambda: _sync(*args, empty_first=True))
+    steady = measure(lambda: _sync(*args, empty_first=False))
+    aggregate = measure(lambda: _aggregate(*args))
+    with tenant_scope(tenant):
+        Meeting.objects.filter(organisation=alliance, title=TITLE).delete()
+        LedgerEntry.objects.filter(organisation=alliance, term=term).delete()
+    base = aggregate.value["median"]
+    goal = "300 members × 100 meetings < 1 s, ≤ 3× one SQL aggregate"
+    return [
+        Result(f"compute a term from scratch ({marks} marks)", compute.value["median"], compute.peak_mb, marks,
+               baseline="one SQL aggregate of the same marks", baseline_seconds=base, goal=goal,
+               notes={"entries": compute.value["entries"]}),
+        Result(f"sync into an empty ledger ({marks} marks)", first.value["median"], first.peak_mb, marks,
+               baseline="one SQL aggregate of the same marks", baseline_seconds=base, goal="< 1 s"),
+        Result(f"sync, nothing changed ({marks} marks)", steady.value["median"], steady.peak_mb, marks,
+               baseline="one SQL aggregate of the same marks", baseline_seconds=base,
+               goal="< 500 ms with a save of 300 marks"),
+    ]
