@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("orgs.urls")),
     path("", include("members.urls")),
     path("attendance/", include("attendance.urls")),
+    path("scoring/", include("scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("healthz", health.healthz, name="healthz"),

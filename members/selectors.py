@@ -216,3 +216,12 @@ def organisation_posts(*, organisation_id: int, start: dt.date, end: dt.date) ->
             organisation_id=organisation_id, start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start))
         .order_by("pk").values_list("person_id", "department_id", "position__category", "start", "end")
     ]
+
+
+def person_organisation_ids(*, person, start: dt.date, end: dt.date, kind: str | None = None) -> list[int]:
+    """Ids of the organisations (of ``kind``) in which the person held a post at some time in ``start``…``end``."""
+    memberships = Membership.objects.filter(person=person, start__lte=end).filter(Q(end__isnull=True) | Q(
+        end__gte=start))
+    if kind:
+        memberships = memberships.filter(organisation__kind=kind)
+    return sorted(set(memberships.values_list("organisation_id", flat=True)))

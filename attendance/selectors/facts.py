@@ -6,16 +6,21 @@ marks. Cancelled sessions and cancelled tasks are not facts. A term is its dates
 
 import datetime as dt
 
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from attendance.models import (
     ActivityCoordination,
     ActivityPerformance,
     ActivityProposal,
     ActivityReport,
     Attendance,
+    DepartmentOrder,
     Meeting,
     Minutes,
     PlenaryDisruption,
     PlenaryOrder,
+    Status,
     TaskAssignment,
 )
 from orgs.calendar import school_tz
@@ -85,3 +90,64 @@ def term_task_assignments(*, organisation_id: int, term) -> list[tuple]:
                                               task__deadline__lt=end, task__cancelled_at__isnull=True)
                 .order_by("pk").values_list("pk", "task_id", "person_id", "task__deadline", "acknowledged_at",
                                             "submitted_at", "grade"))
+
+
+def describe(refs) -> dict[tuple[str, str], str]:
+    """A short Chinese description of each fact a ledger entry names: ``{(fact type, key): text}``. One query
+    per fact type present, whatever the number of entries."""
+    wanted: dict[str, set[int]] = {}
+    texts: dict[tuple[str, str], str] = {}
+    for fact_type, key in refs:
+        if fact_type == "month":
+            year, month = key.split("-")
+            texts[fact_type, key] = _("%(year)s年%(month)s月的所有会议") % {"year": year, "month": int(month)}
+        elif key.isdigit():
+            wanted.setdefault(fact_type, set()).add(int(key))
+
+    def day(moment):
+        return date_format(moment.astimezone(school_tz()), "Y-m-d")
+
+    def session(meeting):
+        return _("%(date)s %(title)s") % {"date": day(meeting.starts_at), "title": meeting.title}
+
+    models = {
+        "attendance": (Attendance, ["meeting"]), "minutes": (Minutes, ["meeting"]),
+        "plenary_order": (PlenaryOrder, ["meeting", "department"]),
+        "plenary_disruption": (PlenaryDisruption, ["meeting"]),
+        "activity_performance": (ActivityPerformance, ["meeting"]),
+        "activity_proposal": (ActivityProposal, ["meeting"]),
+        "activity_coordination": (ActivityCoordination, ["meeting", "department"]),
+        "task_assignment": (TaskAssignment, ["task"]),
+    }
+    for fact_type, ids in wanted.items():
+        if fact_type == "activity":
+            for meeting in Meeting.objects.filter(pk__in=ids):
+                texts[fact_type, str(meeting.pk)] = _("%(session)s 的活动总评") % {"session": session(meeting)}
+            continue
+        model, related = models[fact_type]
+        for row in model.objects.filter(pk__in=ids).select_related(*related):
+            if fact_type == "attendance":
+                text = _("%(session)s：%(status)s") % {"session": session(row.meeting),
+                                                       "status": Status(row.status).label}
+                if row.late_minutes is not None:
+                    text += _("（迟到 %(n)s 分钟）") % {"n": row.late_minutes}
+            elif fact_type == "minutes":
+                text = _("%(session)s 的会议记录") % {"session": session(row.meeting)}
+            elif fact_type == "plenary_order":
+                text = _("%(session)s：%(department)s%(order)s") % {
+                    "session": session(row.meeting), "department": row.department.name,
+                    "order": DepartmentOrder(row.order).label}
+            elif fact_type == "plenary_disruption":
+                text = _("%(session)s：严重影响会场纪律") % {"session": session(row.meeting)}
+            elif fact_type == "activity_proposal":
+                text = _("%(session)s：方案「%(title)s」") % {"session": session(row.meeting), "title": row.title}
+            elif fact_type == "activity_coordination":
+                text = _("%(session)s：%(department)s的配合") % {"session": session(row.meeting),
+                                                              "department": row.department.name}
+            elif fact_type == "task_assignment":
+                text = _("任务「%(title)s」（截止 %(deadline)s）") % {"title": row.task.title,
+                                                                "deadline": day(row.task.deadline)}
+            else:  # activity_performance
+                text = session(row.meeting)
+            texts[fact_type, str(row.pk)] = text
+    return texts

@@ -1,0 +1,64 @@
+"""Factories for rulebooks and the ledger. Every sub-factory shares its parent's tenant."""
+
+import datetime as dt
+
+import factory
+
+from attendance.tests.factories import SHANGHAI
+from members.tests.factories import PersonFactory
+from orgs.tests.factories import SAME_TENANT, OrganisationFactory, TenantFactory, TermFactory
+from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
+
+CREATED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
+
+
+class RulebookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rulebook
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    version = factory.Sequence(lambda n: n + 1)
+    created_at = CREATED
+
+
+class RuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rule
+
+    tenant = factory.SubFactory(TenantFactory)
+    rulebook = factory.SubFactory(RulebookFactory, tenant=SAME_TENANT)
+    code = "SC-1"
+    clause = "第五条 1(1)"
+    label = "部门例会迟到"
+    fact = "mark"
+    outcome = "late"
+    kinds = ["department"]
+    points = -1
+
+
+class TermRulebookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TermRulebook
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    rulebook = factory.SubFactory(RulebookFactory, tenant=SAME_TENANT,
+                                  organisation=factory.SelfAttribute("..organisation"))
+    bound_at = CREATED
+
+
+class LedgerEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LedgerEntry
+
+    tenant = factory.SubFactory(TenantFactory)
+    rule = factory.SubFactory(RuleFactory, tenant=SAME_TENANT)
+    organisation = factory.SelfAttribute("rule.rulebook.organisation")
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    fact_type = "attendance"
+    fact_key = "1"
+    points = -1
+    on = dt.date(2026, 11, 20)

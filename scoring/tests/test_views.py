@@ -1,0 +1,134 @@
+"""Score pages by persona: a member sees their own ledger, explained; the office the organisation; a department
+head their department; another organisation's office and another school get 404."""
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from attendance import services as attendance
+from attendance.models import Audience, MeetingKind
+from members.models import Role
+from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
+from orgs.tenancy import tenant_scope
+from orgs.tests.factories import DepartmentFactory, OrganisationFactory
+from scoring import services
+
+
+@pytest.fixture
+def scored(school):
+    """A plenary an hour ago: the officer 12 minutes late (an absence), the head 5 minutes late; synced."""
+    now = timezone.now()
+    with tenant_scope(school.tenant):
+        start = now - dt.timedelta(hours=1)
+        meeting = attendance.meeting_create(
+            organisation=school.org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
+            ends_at=start + dt.timedelta(minutes=30), audience=Audience.ORGANISATION, user=school.office)
+        attendance.attendance_mark(meeting=meeting, user=school.office, now=now, marks=[
+            {"person": school.officer.person_id, "status": "late", "late_minutes": 12},
+            {"person": school.head.person_id, "status": "late", "late_minutes": 5}])
+        services.ledger_sync(organisation=school.org, term=school.term, now=now)
+    return school
+
+
+@pytest.fixture
+def other_office(school):
+    with tenant_scope(school.tenant):
+        org = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
+        user = UserFactory(tenant=school.tenant, username="other_office")
+        RoleAssignmentFactory(tenant=school.tenant, user=user, role=Role.OFFICE, organisation=org)
+    return user
+
+
+def test_a_member_reads_their_own_score_with_every_entry_explained(client, scored):
+    client.force_login(scored.officer)
+    html = client.get(reverse("scoring:my_score")).content.decode()
+    assert "65" in html  # 70 − 5
+    assert "十一月全体会议：旷会（迟到 12 分钟）" in html
+    assert "全体会议无故缺席" in html and "第五条 1(8)" in html and "SC-2" in html
+    assert scored.head.person.name not in html
+
+
+def test_a_member_without_a_post_has_no_score(client, scored):
+    client.force_login(scored.counsellor)
+    assert "没有积分" in client.get(reverse("scoring:my_score")).content.decode()
+
+
+def test_the_organisation_table_by_persona(client, scored, other_office):
+    url = reverse("scoring:organisation_scores", kwargs={"organisation_id": scored.org.pk})
+    client.force_login(scored.office)
+    table = client.get(url).context["table"]
+    assert [(r.person.pk, r.total) for r in table.rows] == [
+        (scored.student_x.pk, 70), (scored.head.person_id, 68), (scored.officer.person_id, 65)]
+    client.force_login(scored.officer)
+    assert client.get(url).status_code == 403  # an officer sees only their own score
+    assert client.get(reverse("scoring:organisation_list")).status_code == 403
+    client.force_login(other_office)
+    assert client.get(url).status_code == 404
+    client.force_login(scored.other_admin)
+    assert client.get(url).status_code == 404
+    client.force_login(scored.admin)
+    assert client.get(url).status_code == 200
+
+
+def test_a_department_head_sees_only_their_department(client, scored):
+    with tenant_scope(scored.tenant):
+        elsewhere = DepartmentFactory(tenant=scored.tenant, organisation=scored.org, name="宣传部")
+        outsider = PersonFactory(tenant=scored.tenant, name="王外部")
+        MembershipFactory(tenant=scored.tenant, person=outsider, organisation=scored.org, department=elsewhere,
+                          position=scored.officer_post, term=scored.term, start=scored.term.start)
+    client.force_login(scored.head)
+    url = reverse("scoring:organisation_scores", kwargs={"organisation_id": scored.org.pk})
+    names = [r.person.name for r in client.get(url).context["table"].rows]
+    assert "王外部" not in names and scored.officer.person.name in names
+    person = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk, "person_id": outsider.pk})
+    assert client.get(person).status_code == 404
+    own = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk,
+                                                  "person_id": scored.officer.person_id})
+    assert "第五条 1(8)" in client.get(own).content.decode()
+
+
+def test_the_person_page_by_persona(client, scored, other_office):
+    url = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk,
+                                                  "person_id": scored.officer.person_id})
+    for user, status in ((scored.office, 200), (scored.officer, 403), (other_office, 404),
+                         (scored.other_admin, 404)):
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.username
+    client.force_login(scored.office)
+    stranger = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk,
+                                                       "person_id": scored.counsellor.person_id})
+    assert client.get(stranger).status_code == 404  # not a member of the organisation
+    assert client.get(url, {"term": 999999}).status_code == 404
+
+
+def test_the_table_runs_a_constant_number_of_queries(client, scored):
+    url = reverse("scoring:organisation_scores", kwargs={"organisation_id": scored.org.pk})
+    client.force_login(scored.office)
+
+    def count():
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    few = count()
+    with tenant_scope(scored.tenant):
+        for i in range(15):
+            MembershipFactory(tenant=scored.tenant, person=PersonFactory(tenant=scored.tenant, name=f"成员{i}"),
+                              organisation=scored.org, department=scored.dept, position=scored.officer_post,
+                              term=scored.term, start=scored.term.start)
+    assert count() == few
+
+
+def test_the_menu_links_the_score_pages(client, scored):
+    client.force_login(scored.office)
+    html = client.get("/").content.decode()
+    assert reverse("scoring:organisation_list") in html
+    client.force_login(scored.officer)
+    html = client.get("/").content.decode()
+    assert reverse("scoring:my_score") in html and reverse("scoring:organisation_list") not in html
