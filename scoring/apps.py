@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("考核积分")
+
+    def ready(self):
+        from scoring import receivers
+
+        receivers.connect()

@@ -317,13 +317,13 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
             key = (person_id, month)
             months[key] = present_tally(key, True) and status == "present"
     participated: dict[int, int] = defaultdict(int)
-    for mark in sorted(activity_marks, key=lambda m: (sessions[m.meeting_id].on, m.meeting_id, m.id)):
-        if mark.status in PARTICIPATED:
+    for pk, person_id, meeting_id, status in sorted(activity_marks, key=lambda m: (sessions[m[2]].on, m[2], m[0])):
+        if status in PARTICIPATED:
             cap = participation.term_cap
-            if cap is None or (participated[mark.person_id] + 1) * participation.points <= cap:
-                participated[mark.person_id] += 1
-                add(Entry(mark.person_id, participation.id, "attendance", str(mark.id), participation.points,
-                          sessions[mark.meeting_id].on))
+            if cap is None or (participated[person_id] + 1) * participation.points <= cap:
+                participated[person_id] += 1
+                add(Entry(person_id, participation.id, "attendance", str(pk), participation.points,
+                          sessions[meeting_id].on))
     full = rulebook.rule(Fact.FULL_ATTENDANCE, "full")
     for (person_id, (year, month)), all_present in months.items():
         end = _month_end(dt.date(year, month, 1))
@@ -384,9 +384,9 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
                 rule = rulebook.rule(Fact.ACTIVITY_PROPOSAL, outcome)
                 reach(rule, person_id=p.person_id, on=p.on, fact_type="activity_proposal", fact_key=p.id)
     participants: dict[int, set[int]] = defaultdict(set)
-    for mark in activity_marks:
-        if mark.status in PARTICIPATED:
-            participants[mark.meeting_id].add(mark.person_id)
+    for _pk, person_id, meeting_id, status in activity_marks:
+        if status in PARTICIPATED:
+            participants[meeting_id].add(person_id)
     for g in facts.activity_grades:
         if g.grade:
             rule = rulebook.rule(Fact.ACTIVITY_GRADE, g.grade)

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import (
@@ -19,6 +20,7 @@ from attendance.models import (
     Status,
 )
 from attendance.selectors import late_threshold
+from attendance.signals import notify
 from members.models import Membership
 from orgs.calendar import local_date
 
@@ -26,7 +28,9 @@ from orgs.calendar import local_date
 MARKABLE = {Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Status.ABSENT, Status.UNMARKED}
 
 
-def _expected_people(*, organisation, audience, department, chosen, on: dt.date) -> list[int]:
+def expected_people(*, organisation, audience, department, chosen, on: dt.date) -> list[int]:
+    """Ids of the people an audience means on ``on``: the organisation's or a department's current members, or
+    the chosen people (who must be current members). Sessions and tasks (services/tasks.py) both use it."""
     current = Membership.objects.filter(organisation=organisation, start__lte=on).exclude(end__lt=on)
     if audience == Audience.DEPARTMENT:
         current = current.filter(department=department)
@@ -58,12 +62,13 @@ def _check_meeting(*, organisation, kind, stars, starts_at, ends_at, audience, d
 
 @transaction.atomic
 def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audience, user, place="",
-                   department=None, chosen=(), minutes_taker=None, series=None) -> Meeting:
-    """A session and its expected attendees (current members of the audience on the session's date)."""
+                   department=None, chosen=(), minutes_taker=None, series=None, now=None, notify_facts=True) -> Meeting:
+    """A session and its expected attendees (current members of the audience on the session's date). A session
+    in the past changes facts (its unmarked rows break a month's full attendance): the listeners hear of it."""
     _check_meeting(organisation=organisation, kind=kind, stars=stars, starts_at=starts_at, ends_at=ends_at,
                    audience=audience, department=department, chosen=chosen)
-    people = _expected_people(organisation=organisation, audience=audience, department=department, chosen=chosen,
-                              on=local_date(starts_at))
+    people = expected_people(organisation=organisation, audience=audience, department=department, chosen=chosen,
+                             on=local_date(starts_at))
     meeting = Meeting.objects.create(
         tenant_id=organisation.tenant_id, organisation=organisation, kind=kind, title=title, stars=stars,
         starts_at=starts_at, ends_at=ends_at, place=place, audience=audience, department=department,
@@ -72,6 +77,9 @@ def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audi
     Attendance.objects.bulk_create(
         [Attendance(tenant_id=meeting.tenant_id, meeting=meeting, person_id=pk) for pk in people], batch_size=1000
     )
+    now = now or timezone.now()
+    if notify_facts and starts_at <= now:
+        notify(organisation_id=organisation.pk, on=local_date(starts_at), now=now)
     return meeting
 
 
@@ -89,8 +97,11 @@ def meeting_series_create(*, organisation, department, term, title, stars, start
     while local_date(start) <= term.end:
         meeting_create(organisation=organisation, kind=MeetingKind.DEPARTMENT, title=title, stars=stars,
                        starts_at=start, ends_at=end, audience=Audience.DEPARTMENT, department=department, user=user,
-                       place=place, minutes_taker=minutes_taker, series=series)
+                       place=place, minutes_taker=minutes_taker, series=series, notify_facts=False)
         start, end = start + week, end + week
+    now = timezone.now()
+    if starts_at <= now:
+        notify(organisation_id=organisation.pk, on=local_date(starts_at), now=now)
     return series
 
 
@@ -115,9 +126,13 @@ def meeting_update(*, meeting: Meeting, title: str, stars: int, starts_at: dt.da
         errors["minutes_taker"] = _("会议记录人须为本次会议的应到人员。")
     if errors:
         raise ValidationError(errors)
+    before = local_date(meeting.starts_at)
     meeting.title, meeting.stars, meeting.place = title.strip(), stars, (place or "").strip()
     meeting.starts_at, meeting.ends_at, meeting.minutes_taker = starts_at, ends_at, minutes_taker
     meeting.save(update_fields=["title", "stars", "starts_at", "ends_at", "place", "minutes_taker"])
+    now = timezone.now()
+    for day in sorted({before, local_date(starts_at)}):  # stars and date decide points; a move may change terms
+        notify(organisation_id=meeting.organisation_id, on=day, now=now)
     return meeting
 
 
@@ -129,6 +144,7 @@ def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meetin
         raise ValidationError({"cancel_reason": _("请填写取消原因。")})
     meeting.cancelled_at, meeting.cancel_reason = now, reason.strip()
     meeting.save(update_fields=["cancelled_at", "cancel_reason"])
+    notify(organisation_id=meeting.organisation_id, on=local_date(meeting.starts_at), now=now)
     return meeting
 
 
@@ -200,6 +216,8 @@ def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.dateti
                 version=F("version") + 1,
             )
     AttendanceChange.objects.bulk_create(changes, batch_size=1000)
+    if changed:
+        notify(organisation_id=meeting.organisation_id, on=local_date(meeting.starts_at), now=now)
     return [rows[m["person"]] for m in marks]
 
 
