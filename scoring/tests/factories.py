@@ -7,24 +7,42 @@ import factory
 from attendance.tests.factories import SHANGHAI
 from members.tests.factories import PersonFactory
 from orgs.tests.factories import SAME_TENANT, OrganisationFactory, TenantFactory, TermFactory
+from scoring.defaults import default_rules, default_settings
 from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
 
 CREATED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 
 
 class RulebookFactory(factory.django.DjangoModelFactory):
+    """A complete rulebook (SPEC's default rules), as every stored rulebook is: the engine refuses gaps."""
+
     class Meta:
         model = Rulebook
+        skip_postgeneration_save = True
 
     tenant = factory.SubFactory(TenantFactory)
     organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
     version = factory.Sequence(lambda n: n + 1)
+    settings = factory.LazyFunction(default_settings)
     created_at = CREATED
+
+    @factory.post_generation
+    def rules(self, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Rule.objects.bulk_create([Rule(tenant_id=self.tenant_id, rulebook=self, **row) for row in default_rules()])
 
 
 class RuleFactory(factory.django.DjangoModelFactory):
+    """A rule that takes the place of the rulebook's rule for the same cells, so the rulebook stays complete."""
+
     class Meta:
         model = Rule
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        Rule.objects.filter(rulebook=kwargs["rulebook"], fact=kwargs["fact"], outcome=kwargs["outcome"],
+                            kinds=kwargs["kinds"]).delete()
+        return super()._create(model_class, *args, **kwargs)
 
     tenant = factory.SubFactory(TenantFactory)
     rulebook = factory.SubFactory(RulebookFactory, tenant=SAME_TENANT)
