@@ -2,7 +2,7 @@
 
 import rules
 
-from attendance.selectors import can_record, meetings_visible_to
+from attendance.selectors import can_manage_task, can_record, meetings_visible_to, tasks_visible_to
 from members.models import Role
 from members.roles import has_role
 
@@ -46,5 +46,28 @@ rules.add_perm("attendance.record_meeting", may_record_meeting)
 rules.add_perm("attendance.view_own", has_own_attendance)
 
 # --- minutes (AT-4), plenary discipline (SC-8), activities (AT-6) ---
+# The office of the session's organisation records them; whoever may see the session reads them
+# (attendance.view_meeting). Whether the session is of the right kind is the services' check (a Chinese message).
+rules.add_perm("attendance.record_minutes", may_record_meeting)
+rules.add_perm("attendance.record_discipline", may_record_meeting)
+rules.add_perm("attendance.record_activity", may_record_meeting)
 
 # --- tasks (AT-5) ---
+# Office, presidium, department heads and the school's admin open the task list; the office of the task's
+# organisation assigns, edits, cancels and grades. An assignee acts on their own assignment (the services check it).
+
+
+@rules.predicate
+def may_see_task(user, task):
+    return task is not None and tasks_visible_to(user).filter(pk=task.pk).exists()
+
+
+@rules.predicate
+def manages_task(user, task):
+    return task is not None and can_manage_task(user, task)
+
+
+rules.add_perm("attendance.list_tasks", sees_some_meetings)
+rules.add_perm("attendance.add_task", records_for_some_organisation)
+rules.add_perm("attendance.view_task", may_see_task)
+rules.add_perm("attendance.manage_task", manages_task)

@@ -32,6 +32,10 @@ def menu_for(request) -> list[dict]:
         if user.has_perm(entry.permission):
             url = reverse(entry.url_name)
             items.append({"label": entry.label, "url": url, "active": path.startswith(url)})
+    # One current entry: the longest match (/attendance/tasks/ is 日常任务, not also 会议考勤 at /attendance/).
+    longest = max((len(i["url"]) for i in items if i["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return items
 
 

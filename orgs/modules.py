@@ -36,7 +36,10 @@ MODULES: dict[str, Module] = {
             ("attendance", "scoring"),
             (
                 MenuEntry(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings"),
+                MenuEntry(_("日常任务"), "attendance:task_list", "attendance.list_tasks"),
                 MenuEntry(_("我的考勤"), "attendance:my_attendance", "attendance.view_own"),
+                MenuEntry(_("考核积分"), "scoring:organisation_list", "scoring.view_scores"),
+                MenuEntry(_("我的积分"), "scoring:my_score", "scoring.view_own_score"),
             ),
         ),
         Module(

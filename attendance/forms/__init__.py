@@ -9,3 +9,21 @@ from attendance.forms.meetings import (  # noqa: F401
     MeetingForm,
     default_start,
 )
+from attendance.forms.records import (  # noqa: F401
+    ActivityReportForm,
+    CoordinationForm,
+    DisruptionForm,
+    MinutesForm,
+    PerformanceForm,
+    PersonForm,
+    PlenaryOrderForm,
+    ProposalForm,
+    ProposalUpdateForm,
+)
+from attendance.forms.tasks import (  # noqa: F401
+    TaskEditForm,
+    TaskFilterForm,
+    TaskForm,
+    TaskSubmitForm,
+    default_deadline,
+)

@@ -20,3 +20,27 @@ from attendance.selectors.meetings import (  # noqa: F401
     pending_leave_requests,
     sees_all_rows,
 )
+from attendance.selectors.records import (  # noqa: F401
+    HANDBACK_LABELS,
+    ActivityPage,
+    DepartmentMark,
+    DisciplinePage,
+    Handback,
+    MyActivity,
+    activity_page,
+    discipline_page,
+    handback,
+    handback_deadline,
+    meeting_minutes,
+    my_activities,
+)
+from attendance.selectors.tasks import (  # noqa: F401
+    assignments_visible_to,
+    attachments_downloadable_by,
+    can_manage_task,
+    my_tasks,
+    sees_all_assignees,
+    task_assignments,
+    task_list,
+    tasks_visible_to,
+)

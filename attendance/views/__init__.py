@@ -20,3 +20,29 @@ from attendance.views.meetings import (  # noqa: F401
     monthly_download,
     my_attendance,
 )
+from attendance.views.records import (  # noqa: F401
+    activity_coordination,
+    activity_participant_add,
+    activity_performance,
+    activity_proposal_add,
+    activity_proposal_remove,
+    activity_proposal_update,
+    activity_record,
+    minutes_record,
+    plenary_discipline,
+    plenary_disruption_add,
+    plenary_disruption_remove,
+    plenary_order,
+)
+from attendance.views.tasks import (  # noqa: F401
+    my_tasks_context,
+    task_acknowledge,
+    task_attachment,
+    task_cancel,
+    task_create,
+    task_detail,
+    task_edit,
+    task_grade,
+    task_list,
+    task_submit,
+)

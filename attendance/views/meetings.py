@@ -32,6 +32,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from attendance import exports, selectors, services
 from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
+from attendance.views.records import meeting_records
+from attendance.views.tasks import my_tasks_context
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
@@ -204,6 +206,7 @@ def meeting_detail(request, meeting_id):
         "label_change": _("修改"), "label_who": _("修改人"),
         "counts": [(s, label, counts[s]) for s, label in Status.choices], "total": len(rows),
         "cancel_form": CancelForm(), "is_plenary": meeting.kind == MeetingKind.PLENARY,
+        **meeting_records(request, meeting),
     })
 
 
@@ -291,7 +294,11 @@ def my_attendance(request):
         row.pending_leave = any(r.status == LeaveStatus.PENDING for r in row.my_leaves)
         row.may_request_leave = (not row.meeting.is_cancelled and now < row.meeting.starts_at
                                  and not row.pending_leave and row.status != Status.LEAVE)
-    return render(request, "attendance/my_attendance.html", {"rows": rows, "term": term, "form": LeaveForm()})
+    return render(request, "attendance/my_attendance.html", {
+        "rows": rows, "term": term, "form": LeaveForm(),
+        "activities": selectors.my_activities(user=user, since=term.start if term else None),
+        **my_tasks_context(user, since=term.start if term else None, now=now),
+    })
 
 
 @requires("attendance.view_own")
