@@ -101,7 +101,7 @@ def organisation_table(*, organisation, term, departments: set[int] | None = Non
         per_department.setdefault(row.department, []).append(row.total)
     table.departments = sorted(
         ((dept, len(totals), round(sum(totals) / len(totals), 1)) for dept, totals in per_department.items()),
-        key=lambda d: (d[0] is None, d[0].name if d[0] else ""))
+        key=lambda d: (d[0] is None, (d[0].order, d[0].name) if d[0] else (0, "")))
     bonuses: dict[str, int] = {}
     for key in ledger.filter(fact_type="month").values_list("fact_key", flat=True):
         bonuses[key] = bonuses.get(key, 0) + 1

@@ -107,8 +107,8 @@ def describe(refs) -> dict[tuple[str, str], str]:
     def day(moment):
         return date_format(moment.astimezone(school_tz()), "Y-m-d")
 
-    def session(meeting):
-        return _("%(date)s %(title)s") % {"date": day(meeting.starts_at), "title": meeting.title}
+    def session(meeting):  # the entry's own date is shown beside it
+        return meeting.title
 
     models = {
         "attendance": (Attendance, ["meeting"]), "minutes": (Minutes, ["meeting"]),
@@ -122,7 +122,7 @@ def describe(refs) -> dict[tuple[str, str], str]:
     for fact_type, ids in wanted.items():
         if fact_type == "activity":
             for meeting in Meeting.objects.filter(pk__in=ids):
-                texts[fact_type, str(meeting.pk)] = _("%(session)s 的活动总评") % {"session": session(meeting)}
+                texts[fact_type, str(meeting.pk)] = _("%(session)s：活动总评") % {"session": session(meeting)}
             continue
         model, related = models[fact_type]
         for row in model.objects.filter(pk__in=ids).select_related(*related):
@@ -132,9 +132,9 @@ def describe(refs) -> dict[tuple[str, str], str]:
                 if row.late_minutes is not None:
                     text += _("（迟到 %(n)s 分钟）") % {"n": row.late_minutes}
             elif fact_type == "minutes":
-                text = _("%(session)s 的会议记录") % {"session": session(row.meeting)}
+                text = _("%(session)s：会议记录") % {"session": session(row.meeting)}
             elif fact_type == "plenary_order":
-                text = _("%(session)s：%(department)s%(order)s") % {
+                text = _("%(session)s：%(department)s会场纪律“%(order)s”") % {
                     "session": session(row.meeting), "department": row.department.name,
                     "order": DepartmentOrder(row.order).label}
             elif fact_type == "plenary_disruption":
@@ -142,7 +142,7 @@ def describe(refs) -> dict[tuple[str, str], str]:
             elif fact_type == "activity_proposal":
                 text = _("%(session)s：方案「%(title)s」") % {"session": session(row.meeting), "title": row.title}
             elif fact_type == "activity_coordination":
-                text = _("%(session)s：%(department)s的配合") % {"session": session(row.meeting),
+                text = _("%(session)s：%(department)s的部门配合") % {"session": session(row.meeting),
                                                               "department": row.department.name}
             elif fact_type == "task_assignment":
                 text = _("任务「%(title)s」（截止 %(deadline)s）") % {"title": row.task.title,

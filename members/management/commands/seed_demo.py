@@ -10,10 +10,13 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django_scopes import scopes_disabled
 
 from members.demo.schools import PERSONAS, seed_all
 from members.models import RoleAssignment, User
+from orgs.demo import SEEDERS
 
 
 def _width(text: str) -> int:
@@ -50,6 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, quiet=False, **options):
         started = time.monotonic()
         seed_all(settings.DEMO_PASSWORD)
+        autodiscover_modules("demo_data")  # the apps' own demo records (orgs/demo.py)
+        for seed in SEEDERS:
+            seed(now=timezone.now())
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{time.monotonic() - started:.1f} 秒）。"))
