@@ -155,6 +155,10 @@ def _activity(*, alliance, departments, by_department, office, officer, now, tod
         ends_at=start + dt.timedelta(hours=4), place="一食堂门口", audience=Audience.CHOSEN, chosen=people,
         user=office, now=now)
     _mark_session(activity, rng, office)
+    # the two whose performance is recorded below did take part
+    services.attendance_mark(meeting=activity, marks=[{"person": p.pk, "status": Status.PRESENT}
+                                                      for p in (people[0], people[-1])],
+                             user=office, now=activity.ends_at + dt.timedelta(minutes=10))
     after = activity.ends_at + dt.timedelta(days=1)
     services.activity_report_save(meeting=activity, overall_grade="good",
                                   summary="共募得善款 1280 元，已转交心理健康教育中心。",
