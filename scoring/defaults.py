@@ -81,6 +81,21 @@ def default_rules() -> list[dict]:
                            reach=Reach.DEPARTMENT_OFFICERS))
     rules.append(_rule("SC-8", "第五条 5(2)", "会议中特别吵闹、严重影响会场纪律", Fact.PLENARY_DISRUPTION,
                        "disruptive", -1))
+    # SC-9 discretionary entries (第六条, 第七条 细则 5, 7, 8): the office enters points within the range.
+    for outcome, low, high, clause, label, reach in (
+        ("outstanding_department", 2, 5, "第六条 一 1", "部门工作突出（每位成员）", Reach.DEPARTMENT_MEMBERS),
+        ("helping", 5, 10, "第六条 二 1", "帮助其他部门", Reach.PERSON),
+        ("outstanding_activity", 5, 10, "第六条 二 2", "部门活动表现突出", Reach.PERSON),
+        ("adopted_proposal", 3, 10, "第六条 二 3", "对整体工作提出意见并被采纳", Reach.PERSON),
+        ("major_error", -10, -2, "第七条 细则 5", "工作出现重大失误", Reach.PERSON),
+        ("late_task", -5, -2, "第七条 细则 7", "未按时完成工作", Reach.PERSON),
+        ("careless", -5, -2, "第七条 细则 8", "工作马虎（并提出警告）", Reach.PERSON),
+    ):
+        rules.append(_rule("SC-9", clause, label, Fact.DISCRETIONARY, outcome, 0, points_min=low, points_max=high,
+                           reach=reach))
+    # SC-14 a confirmed department warning: "进行相应扣分" gives no number; −2 for each member by default.
+    rules.append(_rule("SC-14", "附录 末", "部门警告（部门每位成员）", Fact.DEPARTMENT_WARNING, "confirmed", -2,
+                       reach=Reach.DEPARTMENT_MEMBERS))
     for position, rule in enumerate(rules):
         rule["position"] = position
     return rules
@@ -91,12 +106,27 @@ def default_settings() -> dict:
     return {
         "base": 70,
         "lates_per_absence": {"cadre": 2, "officer": 3},
+        # SC-11: a level is reached when any of its counts is reached; the heaviest reached is proposed.
         "ladder": {
-            "warning": {"lates": 3, "absences": 2, "minutes_not_taken": 3},
-            "demerit": {"lates": 4, "absences": 3, "minutes_not_taken": 4},
-            "dismissal": {"lates": 5, "absences": 4, "minutes_not_taken": 5},
+            "warning": {"lates": 3, "absences": 2, "minutes_not_taken": 3,
+                        "incidents": {"rectification": 1, "perfunctory": 1}},
+            "demerit": {"lates": 4, "absences": 3, "minutes_not_taken": 4,
+                        "incidents": {"rectification": 2, "perfunctory": 2, "disobedience": 2, "no_proposal": 1,
+                                      "minor_damage": 1, "error": 1}},
+            "dismissal": {"lates": 5, "absences": 4, "minutes_not_taken": 5,
+                          "incidents": {"rectification": 3, "perfunctory": 3, "disobedience": 3,
+                                        "serious_damage": 1, "major_error": 3, "misconduct": 1}},
         },
+        # SC-9 细则 8: careless work also proposes a warning.
+        "careless_proposes": "warning",
+        # SC-14: incidents against a department that propose a department warning.
+        "department_ladder": {
+            "warning": {"incidents": {"proposal_late": 2, "meeting_not_held": 2, "rectification": 1,
+                                      "perfunctory": 1, "handback_late": 1, "disobedience": 1,
+                                      "activity_failed": 1}},
+        },
+        # SC-12: excluded from awards with more than this many lates + unexcused absences (as marked).
         "eligibility_max_lates_and_absences": 2,
+        # SC-13: the share of each department's headcount, per category, rounded half up, at least 1.
         "award_share_percent": 20,
-        "department_warning_points": -2,
     }

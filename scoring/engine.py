@@ -47,7 +47,13 @@ class Fact:
     ACTIVITY_PERFORMANCE = "activity_performance"
     ACTIVITY_PROPOSAL = "activity_proposal"
     ACTIVITY_COORDINATION = "activity_coordination"
+    DISCRETIONARY = "discretionary"
+    DEPARTMENT_WARNING = "department_warning"
 
+
+#: SC-9: the kinds of discretionary entry; the office enters the points within the rule's range.
+DISCRETIONARY_KINDS = ("outstanding_department", "helping", "outstanding_activity", "adopted_proposal",
+                       "major_error", "late_task", "careless")
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
     Fact.MARK: MARK_STATUSES,
@@ -62,6 +68,8 @@ OUTCOMES: dict[str, tuple[str, ...]] = {
     Fact.ACTIVITY_PERFORMANCE: ("outstanding", "concise_summary"),
     Fact.ACTIVITY_PROPOSAL: ("submitted", "novel", "adopted"),
     Fact.ACTIVITY_COORDINATION: ("good", "ordinary", "chaotic"),
+    Fact.DISCRETIONARY: DISCRETIONARY_KINDS,
+    Fact.DEPARTMENT_WARNING: ("confirmed",),
 }
 
 
@@ -176,6 +184,27 @@ class ActivityGrade:
     on: dt.date
 
 
+@dataclass(frozen=True)
+class Discretionary:
+    """A discretionary entry that counts (negative, or positive and approved), for a person or a department."""
+
+    id: int
+    outcome: str
+    points: int
+    person_id: int | None
+    department_id: int | None
+    on: dt.date
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: int
+    kind: str
+    person_id: int | None
+    department_id: int | None
+    on: dt.date
+
+
 @dataclass
 class Facts:
     """Everything of one organisation's term the rules look at."""
@@ -191,6 +220,9 @@ class Facts:
     proposals: list[Proposal] = field(default_factory=list)
     activity_grades: list[ActivityGrade] = field(default_factory=list)
     coordinations: list[DepartmentGrade] = field(default_factory=list)
+    discretionary: list[Discretionary] = field(default_factory=list)
+    department_warnings: list[DepartmentGrade] = field(default_factory=list)  # confirmed ones (SC-14)
+    incidents: list[Incident] = field(default_factory=list)  # the ladder's, no points of their own
 
 
 class Entry(NamedTuple):
@@ -396,6 +428,19 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
         rule = rulebook.rule(Fact.ACTIVITY_COORDINATION, c.outcome)
         reach(rule, department_id=c.department_id, on=c.on, fact_type="activity_coordination", fact_key=c.id)
 
+    # SC-9 discretionary entries: the points entered (within the rule's range when entered).
+    for d in facts.discretionary:
+        rule = rulebook.rule(Fact.DISCRETIONARY, d.outcome)
+        if rule.reach == Reach.PERSON:
+            add(Entry(d.person_id, rule.id, "discretionary", str(d.id), d.points, d.on))
+        else:
+            for pid in _department_people(facts.posts, d.department_id, d.on, officers_only=False):
+                add(Entry(pid, rule.id, "discretionary", str(d.id), d.points, d.on))
+    # SC-14 a confirmed department warning costs each member of the department.
+    for w in facts.department_warnings:
+        rule = rulebook.rule(Fact.DEPARTMENT_WARNING, "confirmed")
+        reach(rule, department_id=w.department_id, on=w.on, fact_type="sanction", fact_key=w.id)
+
     return sorted(entries)
 
 
@@ -405,3 +450,165 @@ def score(entries: Iterable[Entry], *, base: int = 70) -> dict[int, int]:
     for entry in entries:
         totals[entry.person_id] += entry.points
     return dict(totals)
+
+
+# --- the ladder (SC-10, SC-11, SC-14), eligibility (SC-12) and awards (SC-13) ---
+
+LEVELS = ("warning", "demerit", "dismissal")  # lightest first
+
+
+@dataclass
+class Counts:
+    """What the ladder counts for one member in a term, over meetings, activities and duty shifts."""
+
+    lates: int = 0  # marked late (within the threshold)
+    absences: int = 0  # marked absent, lates beyond the threshold included
+    extra_absences: int = 0  # SC-10: every 2 lates of a cadre, 3 of an officer
+    minutes_not_taken: int = 0
+    incidents: dict = field(default_factory=dict)  # kind → n
+    careless: int = 0  # SC-9 "careless work" entries that count
+
+    @property
+    def ladder_absences(self) -> int:
+        return self.absences + self.extra_absences
+
+
+def _cadre_on(posts_by_person: dict[int, list[Post]], person_id: int, on: dt.date) -> bool:
+    """Whether the person held a cadre post on that date (the post held on the date of each late)."""
+    for post in posts_by_person.get(person_id, ()):
+        if post.start <= on and (post.end is None or post.end >= on):
+            return post.cadre
+    return False
+
+
+def ladder_counts(facts: Facts, *, lates_per_absence: dict) -> dict[int, Counts]:
+    posts_by_person: dict[int, list[Post]] = defaultdict(list)
+    for post in facts.posts:
+        posts_by_person[post.person_id].append(post)
+    counts: dict[int, Counts] = defaultdict(Counts)
+    cadre_lates: dict[int, int] = defaultdict(int)
+    officer_lates: dict[int, int] = defaultdict(int)
+    for _pk, person_id, meeting_id, status in facts.marks:
+        if status == "late":
+            counts[person_id].lates += 1
+            if _cadre_on(posts_by_person, person_id, facts.sessions[meeting_id].on):
+                cadre_lates[person_id] += 1
+            else:
+                officer_lates[person_id] += 1
+        elif status == "absent":
+            counts[person_id].absences += 1
+    for person_id in set(cadre_lates) | set(officer_lates):
+        counts[person_id].extra_absences = (cadre_lates[person_id] // lates_per_absence["cadre"]
+                                            + officer_lates[person_id] // lates_per_absence["officer"])
+    for m in facts.minutes:
+        if not m.taken:
+            counts[m.taker_id].minutes_not_taken += 1
+    for incident in facts.incidents:
+        if incident.person_id is not None:
+            kinds = counts[incident.person_id].incidents
+            kinds[incident.kind] = kinds.get(incident.kind, 0) + 1
+    for d in facts.discretionary:
+        if d.outcome == "careless" and d.person_id is not None:
+            counts[d.person_id].careless += 1
+    return dict(counts)
+
+
+def _reasons(counts: Counts, thresholds: dict) -> list[tuple[str, int, int]]:
+    """(criterion, count, threshold) of every criterion of one level that the counts reach."""
+    reasons = []
+    for criterion, value in (("lates", counts.lates), ("absences", counts.ladder_absences),
+                             ("minutes_not_taken", counts.minutes_not_taken)):
+        if criterion in thresholds and value >= thresholds[criterion]:
+            reasons.append((criterion, value, thresholds[criterion]))
+    for kind, threshold in sorted(thresholds.get("incidents", {}).items()):
+        if counts.incidents.get(kind, 0) >= threshold:
+            reasons.append((f"incident:{kind}", counts.incidents[kind], threshold))
+    return reasons
+
+
+def ladder_level(counts: Counts, *, ladder: dict, careless_proposes: str | None = None):
+    """(the heaviest level reached or None, the reasons for it)."""
+    for level in reversed(LEVELS):
+        if level not in ladder:
+            continue
+        reasons = _reasons(counts, ladder[level])
+        if level == careless_proposes and counts.careless:
+            reasons.append(("careless", counts.careless, 1))
+        if reasons:
+            return level, reasons
+    return None, []
+
+
+def one_step_away(counts: Counts, *, ladder: dict, level: str | None) -> list[tuple[str, str, int, int]]:
+    """(next level, criterion, count, threshold) of each criterion one count short of the next level above the
+    one reached: whom the office should watch. A count of 0 is not "one short" (a single incident would be)."""
+    heavier = [lv for lv in LEVELS if lv in ladder and (level is None or LEVELS.index(lv) > LEVELS.index(level))]
+    if not heavier:
+        return []
+    target = heavier[0]
+    thresholds = ladder[target]
+    near = []
+    for criterion, value in (("lates", counts.lates), ("absences", counts.ladder_absences),
+                             ("minutes_not_taken", counts.minutes_not_taken)):
+        if criterion in thresholds and value and value == thresholds[criterion] - 1:
+            near.append((target, criterion, value, thresholds[criterion]))
+    for kind, threshold in sorted(thresholds.get("incidents", {}).items()):
+        if counts.incidents.get(kind, 0) and counts.incidents.get(kind, 0) == threshold - 1:
+            near.append((target, f"incident:{kind}", threshold - 1, threshold))
+    return near
+
+
+def department_counts(facts: Facts) -> dict[int, Counts]:
+    counts: dict[int, Counts] = defaultdict(Counts)
+    for incident in facts.incidents:
+        if incident.department_id is not None:
+            kinds = counts[incident.department_id].incidents
+            kinds[incident.kind] = kinds.get(incident.kind, 0) + 1
+    return dict(counts)
+
+
+def eligibility(counts: Counts | None, *, failed_courses: int, max_lates_and_absences: int) -> list[tuple]:
+    """SC-12: the reasons a member is excluded from the term's awards (empty: eligible). Lates and absences as
+    marked, before any conversion."""
+    reasons = []
+    marked = (counts.lates + counts.absences) if counts else 0
+    if marked > max_lates_and_absences:
+        reasons.append(("lates_and_absences", marked, max_lates_and_absences + 1))
+    if failed_courses:
+        reasons.append(("failed_courses", failed_courses, 1))
+    return reasons
+
+
+@dataclass(frozen=True)
+class Candidate:
+    person_id: int
+    department_id: int
+    cadre: bool
+    score: int
+    eligible: bool
+
+
+def award_quota(headcount: int, eligible: int, *, share_percent: int) -> int:
+    """SC-13: share × headcount rounded half up, at least 1 where the group has an eligible member."""
+    if not eligible:
+        return 0
+    return max(1, (headcount * share_percent * 2 + 100) // 200)
+
+
+def award_lists(candidates: Iterable[Candidate], *, share_percent: int) -> dict[tuple[int, bool], list[Candidate]]:
+    """Per (department, cadre?): the top eligible scorers, the quota counted on the group's headcount; everyone
+    tied with the last one taken is included."""
+    groups: dict[tuple[int, bool], list[Candidate]] = defaultdict(list)
+    for c in candidates:
+        groups[c.department_id, c.cadre].append(c)
+    lists = {}
+    for key in sorted(groups):
+        members = groups[key]
+        eligible = sorted((c for c in members if c.eligible), key=lambda c: (-c.score, c.person_id))
+        quota = award_quota(len(members), len(eligible), share_percent=share_percent)
+        if not quota:
+            lists[key] = []
+            continue
+        cutoff = eligible[min(quota, len(eligible)) - 1].score
+        lists[key] = [c for c in eligible if c.score >= cutoff]
+    return lists

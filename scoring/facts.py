@@ -1,12 +1,16 @@
 """Load an organisation's term from the database into the engine's values (scoring.engine.Facts).
 
-Reads through the selectors of attendance and members (never their models), eleven queries whatever the size.
+Reads attendance and members through their selectors (never their models), and scoring's own incidents,
+discretionary entries and department warnings: fourteen queries whatever the size.
 """
+
+from django.db.models import Q
 
 from attendance.selectors import facts as source
 from members.selectors import organisation_posts
 from orgs.calendar import local_date
 from scoring import engine
+from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Sanction, SanctionStatus
 
 
 def load(*, organisation_id: int, term) -> engine.Facts:
@@ -38,9 +42,30 @@ def load(*, organisation_id: int, term) -> engine.Facts:
         coordinations=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=grade, on=on[meeting])
                        for pk, meeting, dept, grade in source.term_coordinations(session_ids=ids)],
     )
+    _load_own(facts, organisation_id=organisation_id, term=term)
     for pk, meeting, person, outstanding, concise in source.term_performances(session_ids=ids):
         for outcome, holds in (("outstanding", outstanding), ("concise_summary", concise)):
             if holds:
                 facts.performances.append(engine.PersonOutcome(id=pk, person_id=person, outcome=outcome,
                                                                on=on[meeting]))
     return facts
+
+
+def _load_own(facts: engine.Facts, *, organisation_id: int, term) -> None:
+    """Scoring's own facts: discretionary entries that count, incidents, confirmed department warnings."""
+    for pk, rule_outcome, points, person, dept, on in DiscretionaryEntry.objects.filter(
+            organisation_id=organisation_id, term=term).filter(
+            Q(points__lt=0) | Q(approval=ApprovalStatus.APPROVED)).order_by("pk").values_list(
+            "pk", "rule__outcome", "points", "person_id", "department_id", "on"):
+        facts.discretionary.append(engine.Discretionary(id=pk, outcome=rule_outcome, points=points, person_id=person,
+                                                        department_id=dept, on=on))
+    for pk, kind, person, dept, on in Incident.objects.filter(
+            organisation_id=organisation_id, on__gte=term.start, on__lte=term.end).order_by("pk").values_list(
+            "pk", "kind", "person_id", "department_id", "on"):
+        facts.incidents.append(engine.Incident(id=pk, kind=kind, person_id=person, department_id=dept, on=on))
+    for pk, dept, decided_at in Sanction.objects.filter(
+            organisation_id=organisation_id, term=term, department__isnull=False,
+            status__in=[SanctionStatus.CONFIRMED, SanctionStatus.FILED]).order_by("pk").values_list(
+            "pk", "department_id", "decided_at"):
+        facts.department_warnings.append(engine.DepartmentGrade(id=pk, department_id=dept, outcome="confirmed",
+                                                                on=local_date(decided_at)))

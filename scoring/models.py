@@ -59,6 +59,9 @@ class Rule(TenantOwned):
         (Reach.DEPARTMENT_MEMBERS, _("该部门全体成员（部长及干事）")),
     ])
     term_cap = models.PositiveSmallIntegerField(_("每学期上限"), null=True, blank=True)
+    points_min = models.SmallIntegerField(_("最低分值"), null=True, blank=True,
+                                          help_text=_("酌情加减分（SC-9）：办公室录入的分值须在此范围内。"))
+    points_max = models.SmallIntegerField(_("最高分值"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
@@ -117,3 +120,227 @@ class LedgerEntry(TenantOwned):
             models.Index(fields=["tenant", "rule"], name="ledger_tenant_rule"),
         ]
 
+
+
+# --- incidents (SC-11, SC-14) ---
+
+#: A row about a member or about a department, never both, never neither.
+ONE_OF_PERSON_OR_DEPARTMENT = (Q(person__isnull=False) & Q(department__isnull=True)) | (
+    Q(person__isnull=True) & Q(department__isnull=False))
+
+
+
+class IncidentKind(models.TextChoices):
+    """What the ladder counts besides marks (附录): for members, and for departments (SC-14)."""
+
+    RECTIFICATION = "rectification", _("整改不到位")
+    PERFUNCTORY = "perfunctory", _("计划或总结敷衍了事")
+    DISOBEDIENCE = "disobedience", _("不服从工作安排")
+    NO_PROPOSAL = "no_proposal", _("整学期未提出建设性意见")
+    MINOR_DAMAGE = "minor_damage", _("损坏公物（轻微）")
+    SERIOUS_DAMAGE = "serious_damage", _("损坏公物（严重）")
+    ERROR = "error", _("工作失误，影响工作")
+    MAJOR_ERROR = "major_error", _("重大失误")
+    MISCONDUCT = "misconduct", _("作风问题（态度、声誉、以权谋私）")
+    PROPOSAL_LATE = "proposal_late", _("活动方案迟交")
+    MEETING_NOT_HELD = "meeting_not_held", _("例会未按时召开")
+    HANDBACK_LATE = "handback_late", _("活动物品一周内未归还或资料未收集")
+    ACTIVITY_FAILED = "activity_failed", _("已批准的活动因失误未能开展")
+
+
+class Incident(TenantOwned):
+    """An incident the office records against a member or a department, on a date."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    kind = models.CharField(_("类型"), max_length=30, choices=IncidentKind.choices)
+    person = tenant_fk("members.Person", null=True, blank=True, related_name="+", verbose_name=_("人员"))
+    department = tenant_fk("orgs.Department", null=True, blank=True, related_name="+", verbose_name=_("部门"))
+    on = models.DateField(_("日期"))
+    note = models.CharField(_("情况说明"), max_length=200)
+    recorded_by = models.ForeignKey("members.User", on_delete=models.PROTECT, db_index=False, related_name="+",
+                                    verbose_name=_("登记人"))
+    recorded_at = models.DateTimeField(_("登记时间"))
+
+    class Meta:
+        verbose_name = _("违纪事项")
+        verbose_name_plural = _("违纪事项")
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_OF_PERSON_OR_DEPARTMENT,
+                                   name="incident_person_or_department"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "organisation", "on"], name="incident_tenant_org_on"),
+            models.Index(fields=["tenant", "person"], name="incident_tenant_person"),
+            models.Index(fields=["tenant", "department"], name="incident_tenant_department"),
+        ]
+
+
+# --- discretionary entries (酌情加减分, SC-9) ---
+
+
+class ApprovalStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REFUSED = "refused", _("未批准")
+
+
+class DiscretionaryEntry(TenantOwned):
+    """Points the office enters with a reason, within the range of their rule (a discretionary rule of the
+    term's rulebook). Positive ones count once approved; negative ones count at once (``approval`` blank)."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    term = tenant_fk("orgs.Term", related_name="+", verbose_name=_("学期"))
+    rule = tenant_fk(Rule, related_name="+", verbose_name=_("考核条目"))
+    person = tenant_fk("members.Person", null=True, blank=True, related_name="+", verbose_name=_("人员"))
+    department = tenant_fk("orgs.Department", null=True, blank=True, related_name="+", verbose_name=_("部门"))
+    points = models.SmallIntegerField(_("分值"))
+    reason = models.CharField(_("理由"), max_length=200)
+    on = models.DateField(_("日期"))
+    entered_by = models.ForeignKey("members.User", on_delete=models.PROTECT, db_index=False, related_name="+",
+                                   verbose_name=_("录入人"))
+    entered_at = models.DateTimeField(_("录入时间"))
+    approval = models.CharField(_("审批"), max_length=20, choices=ApprovalStatus.choices, blank=True)
+    decided_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                   related_name="+", verbose_name=_("审批人"))
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("酌情加减分")
+        verbose_name_plural = _("酌情加减分")
+        ordering = ["-on", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_OF_PERSON_OR_DEPARTMENT,
+                                   name="discretionary_person_or_department"),
+            models.CheckConstraint(condition=~Q(points=0), name="discretionary_not_zero"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "organisation", "term"], name="discretionary_tenant_org_term"),
+            models.Index(fields=["tenant", "person"], name="discretionary_tenant_person"),
+        ]
+
+    def counts(self) -> bool:
+        return self.points < 0 or self.approval == ApprovalStatus.APPROVED
+
+
+# --- the sanction ladder (SC-10, SC-11, SC-14) ---
+
+
+class Level(models.TextChoices):
+    WARNING = "warning", _("警告")
+    DEMERIT = "demerit", _("记过")
+    DISMISSAL = "dismissal", _("劝退")
+
+
+#: Heavier levels compare greater.
+LEVEL_RANK = {Level.WARNING: 1, Level.DEMERIT: 2, Level.DISMISSAL: 3}
+
+
+class SanctionStatus(models.TextChoices):
+    PROPOSED = "proposed", _("待审核")
+    SUBMITTED = "submitted", _("已提交总部长")
+    CONFIRMED = "confirmed", _("已确认")
+    FILED = "filed", _("已备案")
+    DISMISSED = "dismissed", _("已驳回")
+    REVOKED = "revoked", _("已撤销")
+
+
+class Sanction(TenantOwned):
+    """A sanction of a member (or a department, SC-14) in a term: proposed by the ladder, reviewed by the office,
+    confirmed or dismissed by the president with a reason, filed (备案) with a number and date, and revoked
+    only by an explicit act. ``basis`` is what the ladder counted when it proposed it; ``basis_withdrawn`` is
+    set while the counts no longer reach its level (a corrected mark), until it is dismissed."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    term = tenant_fk("orgs.Term", related_name="+", verbose_name=_("学期"))
+    person = tenant_fk("members.Person", null=True, blank=True, related_name="+", verbose_name=_("人员"))
+    department = tenant_fk("orgs.Department", null=True, blank=True, related_name="+", verbose_name=_("部门"))
+    level = models.CharField(_("处分"), max_length=20, choices=Level.choices)
+    status = models.CharField(_("状态"), max_length=20, choices=SanctionStatus.choices,
+                              default=SanctionStatus.PROPOSED)
+    basis = models.JSONField(_("依据"), default=dict)
+    basis_withdrawn = models.BooleanField(_("依据已撤回"), default=False)
+    proposed_at = models.DateTimeField(_("提出时间"))
+    submitted_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True,
+                                     db_index=False, related_name="+", verbose_name=_("提交人"))
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    decided_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                   related_name="+", verbose_name=_("决定人"))
+    decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
+    decision_reason = models.CharField(_("决定理由"), max_length=200, blank=True)
+    filed_number = models.CharField(_("备案编号"), max_length=40, blank=True)
+    filed_on = models.DateField(_("备案日期"), null=True, blank=True)
+    filed_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                 related_name="+", verbose_name=_("备案人"))
+    revoked_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                   related_name="+", verbose_name=_("撤销人"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.CharField(_("撤销理由"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("处分")
+        verbose_name_plural = _("处分")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=ONE_OF_PERSON_OR_DEPARTMENT,
+                                   name="sanction_person_or_department"),
+            models.UniqueConstraint(fields=["tenant", "organisation", "term", "person", "level"],
+                                    condition=Q(status__in=["proposed", "submitted", "confirmed", "filed"]),
+                                    name="sanction_one_open_per_person_level"),
+            models.UniqueConstraint(fields=["tenant", "organisation", "term", "department", "level"],
+                                    condition=Q(status__in=["proposed", "submitted", "confirmed", "filed"]),
+                                    name="sanction_one_open_per_department_level"),
+            models.UniqueConstraint(fields=["tenant", "organisation", "filed_number"],
+                                    condition=~Q(filed_number=""), name="sanction_unique_filed_number"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "organisation", "term", "status"], name="sanction_tenant_org_term"),
+            models.Index(fields=["tenant", "person"], name="sanction_tenant_person"),
+            models.Index(fields=["tenant", "department"], name="sanction_tenant_department"),
+        ]
+
+
+# --- awards (SC-12, SC-13) ---
+
+
+class AwardCategory(models.TextChoices):
+    OFFICER = "officer", _("优秀干事")
+    CADRE = "cadre", _("优秀干部")
+
+
+class AwardStatus(models.TextChoices):
+    PROPOSED = "proposed", _("部长已推荐")
+    CONFIRMED = "confirmed", _("办公室已确认")
+
+
+class Award(TenantOwned):
+    """One member on a department's award list of a term: proposed by the department's head (from the list the
+    engine computes), confirmed by the office. ``score`` is the term score when proposed."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    term = tenant_fk("orgs.Term", related_name="+", verbose_name=_("学期"))
+    department = tenant_fk("orgs.Department", related_name="+", verbose_name=_("部门"))
+    category = models.CharField(_("奖项"), max_length=20, choices=AwardCategory.choices)
+    person = tenant_fk("members.Person", related_name="+", verbose_name=_("人员"))
+    score = models.SmallIntegerField(_("学期积分"))
+    status = models.CharField(_("状态"), max_length=20, choices=AwardStatus.choices, default=AwardStatus.PROPOSED)
+    proposed_by = models.ForeignKey("members.User", on_delete=models.PROTECT, db_index=False, related_name="+",
+                                    verbose_name=_("推荐人"))
+    proposed_at = models.DateTimeField(_("推荐时间"))
+    confirmed_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True,
+                                     db_index=False, related_name="+", verbose_name=_("确认人"))
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评优")
+        verbose_name_plural = _("评优")
+        ordering = ["department", "category", "-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "organisation", "term", "category", "person"],
+                                    name="award_one_per_person_category"),
+        ]
+        indexes = [
+            models.Index(fields=["tenant", "organisation", "term", "department"], name="award_tenant_org_term"),
+            models.Index(fields=["tenant", "person"], name="award_tenant_person"),
+        ]

@@ -6,15 +6,20 @@ changes nothing.
 """
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from members.models import Role
+from members.roles import grants
 from orgs.calendar import local_date
 from orgs.models import Organisation, OrganisationKind, Term
 from scoring import engine, facts
 from scoring.defaults import default_rules, default_settings
-from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
+from scoring.models import LEVEL_RANK, LedgerEntry, Rule, Rulebook, Sanction, SanctionStatus, TermRulebook
 
 
 @transaction.atomic
@@ -68,10 +73,11 @@ def _stored(*, organisation, term) -> dict[tuple, tuple]:
 
 @transaction.atomic
 def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
-    """Recompute the organisation's term as of ``now`` and store the difference (bulk operations only)."""
+    """Recompute the organisation's term as of ``now``, store the difference (bulk operations only), and bring
+    the ladder's proposals up to date (``ladder_sync``)."""
     rulebook = term_rulebook_bind(organisation=organisation, term=term, now=now)
-    computed = engine.compute(facts.load(organisation_id=organisation.pk, term=term), engine_rulebook(rulebook),
-                              as_of=now, today=local_date(now))
+    term_facts = facts.load(organisation_id=organisation.pk, term=term)
+    computed = engine.compute(term_facts, engine_rulebook(rulebook), as_of=now, today=local_date(now))
     stored = _stored(organisation=organisation, term=term)
     result, new, changed = SyncResult(), [], []
     for entry in computed:
@@ -88,7 +94,61 @@ def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
     LedgerEntry.objects.bulk_create(new, batch_size=1000)
     LedgerEntry.objects.bulk_update(changed, ["points", "on"], batch_size=500)
     result.created, result.deleted, result.changed = len(new), len(gone), len(changed)
+    ladder_sync(organisation=organisation, term=term, term_facts=term_facts, settings=rulebook.settings, now=now)
     return result
+
+
+OPEN = (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED, SanctionStatus.CONFIRMED, SanctionStatus.FILED)
+
+
+def _basis(counts: engine.Counts, reasons) -> dict:
+    return {"counts": {"lates": counts.lates, "absences": counts.absences, "extra_absences": counts.extra_absences,
+                       "minutes_not_taken": counts.minutes_not_taken, "incidents": dict(counts.incidents),
+                       "careless": counts.careless},
+            "reasons": [list(r) for r in reasons]}
+
+
+def ladder_sync(*, organisation, term, term_facts: engine.Facts, settings: dict, now: dt.datetime) -> int:
+    """SC-10, SC-11, SC-14: propose the heaviest level each member (and department) reaches, unless a sanction
+    of that level is already open; mark open sanctions whose level is no longer reached "basis withdrawn" (and
+    clear the mark when it is reached again). Nothing is ever deleted here. Returns the proposals made."""
+    levels: dict[tuple[str, int], tuple[str, list, engine.Counts]] = {}
+    for person_id, counts in engine.ladder_counts(term_facts,
+                                                  lates_per_absence=settings["lates_per_absence"]).items():
+        level, reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+                                             careless_proposes=settings.get("careless_proposes"))
+        if level:
+            levels["person", person_id] = (level, reasons, counts)
+    for department_id, counts in engine.department_counts(term_facts).items():
+        level, reasons = engine.ladder_level(counts, ladder=settings.get("department_ladder", {}))
+        if level:
+            levels["department", department_id] = (level, reasons, counts)
+    sanctions = list(Sanction.objects.filter(organisation=organisation, term=term))
+    open_sanctions = [s for s in sanctions if s.status in OPEN]
+    held = {("person" if s.person_id else "department", s.person_id or s.department_id, s.level)
+            for s in open_sanctions}
+    # A dismissed or revoked sanction is not proposed again on the same grounds: only when the counts change.
+    decided = {("person" if s.person_id else "department", s.person_id or s.department_id, s.level,
+                json.dumps(s.basis.get("reasons"))) for s in sanctions if s.status not in OPEN}
+    proposals = [
+        Sanction(tenant_id=organisation.tenant_id, organisation=organisation, term=term, level=level,
+                 basis=_basis(counts, reasons), proposed_at=now,
+                 **({"person_id": who} if kind == "person" else {"department_id": who}))
+        for (kind, who), (level, reasons, counts) in sorted(levels.items())
+        if (kind, who, level) not in held
+        and (kind, who, level, json.dumps([list(r) for r in reasons])) not in decided
+    ]
+    Sanction.objects.bulk_create(proposals)
+    withdrawn, restored = [], []
+    for sanction in open_sanctions:
+        key = ("person", sanction.person_id) if sanction.person_id else ("department", sanction.department_id)
+        reached = levels.get(key, (None,))[0]
+        still = reached is not None and LEVEL_RANK[reached] >= LEVEL_RANK[sanction.level]
+        if sanction.basis_withdrawn == still:
+            (restored if still else withdrawn).append(sanction.pk)
+    Sanction.objects.filter(pk__in=withdrawn).update(basis_withdrawn=True)
+    Sanction.objects.filter(pk__in=restored).update(basis_withdrawn=False)
+    return len(proposals)
 
 
 def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
@@ -105,3 +165,90 @@ def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
             ledger_sync(organisation=organisation, term=term, now=now)
             runs += 1
     return runs
+
+
+# --- the sanction workflow (SC-11): the office reviews and submits, the president decides, the office files ---
+
+
+def _is_president(user, organisation) -> bool:
+    return any(g.role == Role.PRESIDENT and g.organisation_id == organisation.pk for g in grants(user))
+
+
+def _locked_sanction(sanction: Sanction) -> Sanction:
+    return Sanction.objects.select_for_update().select_related("organisation", "term").get(pk=sanction.pk)
+
+
+def _resync_if_department(sanction: Sanction, now: dt.datetime) -> None:
+    """A department warning's status decides points (SC-14): the ledger follows at once."""
+    if sanction.department_id is not None:
+        ledger_sync(organisation=sanction.organisation, term=sanction.term, now=now)
+
+
+@transaction.atomic
+def sanction_submit(*, sanction: Sanction, user, now: dt.datetime) -> Sanction:
+    """The office, having reviewed a proposed sanction, submits it to the president."""
+    sanction = _locked_sanction(sanction)
+    if sanction.status != SanctionStatus.PROPOSED:
+        raise ValidationError(_("只有待审核的处分可以提交总部长。"))
+    sanction.status, sanction.submitted_by, sanction.submitted_at = SanctionStatus.SUBMITTED, user, now
+    sanction.save(update_fields=["status", "submitted_by", "submitted_at"])
+    return sanction
+
+
+@transaction.atomic
+def sanction_decide(*, sanction: Sanction, confirm: bool, reason: str, user, now: dt.datetime) -> Sanction:
+    """The president (总部长) confirms or dismisses a submitted sanction, with a reason. The office may also
+    dismiss a proposal it has not submitted (e.g. one whose basis was withdrawn)."""
+    sanction = _locked_sanction(sanction)
+    president = _is_president(user, sanction.organisation)
+    if sanction.status in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
+        raise ValidationError(_("这项处分已经确认过了。"))
+    if sanction.status not in (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED):
+        raise ValidationError(_("这项处分已经处理完毕。"))
+    if confirm and not president:
+        raise ValidationError(_("只有本组织的总部长可以确认处分。"))
+    if sanction.status == SanctionStatus.SUBMITTED and not president:
+        raise ValidationError(_("已提交的处分由总部长决定。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写理由。")})
+    sanction.status = SanctionStatus.CONFIRMED if confirm else SanctionStatus.DISMISSED
+    sanction.decided_by, sanction.decided_at, sanction.decision_reason = user, now, reason.strip()[:200]
+    sanction.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    _resync_if_department(sanction, now)
+    return sanction
+
+
+@transaction.atomic
+def sanction_file(*, sanction: Sanction, number: str, on: dt.date, user, now: dt.datetime) -> Sanction:
+    """The office files (备案) a confirmed sanction with a number and a date."""
+    sanction = _locked_sanction(sanction)
+    if sanction.status != SanctionStatus.CONFIRMED:
+        raise ValidationError(_("只有已确认的处分可以备案。"))
+    number = (number or "").strip()
+    if not number:
+        raise ValidationError({"number": _("请填写备案编号。")})
+    if Sanction.objects.filter(organisation=sanction.organisation, filed_number=number).exists():
+        raise ValidationError({"number": _("备案编号已被使用。")})
+    if on > local_date(now) or (sanction.decided_at and on < local_date(sanction.decided_at)):
+        raise ValidationError({"on": _("备案日期须在确认之后、今天之前。")})
+    sanction.status, sanction.filed_number, sanction.filed_on, sanction.filed_by = (
+        SanctionStatus.FILED, number, on, user)
+    sanction.save(update_fields=["status", "filed_number", "filed_on", "filed_by"])
+    return sanction
+
+
+@transaction.atomic
+def sanction_revoke(*, sanction: Sanction, reason: str, user, now: dt.datetime) -> Sanction:
+    """Only an explicit act of the president, with a reason, revokes a confirmed or filed sanction."""
+    sanction = _locked_sanction(sanction)
+    if sanction.status not in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
+        raise ValidationError(_("只有已确认或已备案的处分可以撤销。"))
+    if not _is_president(user, sanction.organisation):
+        raise ValidationError(_("只有本组织的总部长可以撤销处分。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写撤销理由。")})
+    sanction.status, sanction.revoked_by, sanction.revoked_at = SanctionStatus.REVOKED, user, now
+    sanction.revoke_reason = reason.strip()[:200]
+    sanction.save(update_fields=["status", "revoked_by", "revoked_at", "revoke_reason"])
+    _resync_if_department(sanction, now)
+    return sanction

@@ -37,7 +37,7 @@ def test_a_new_organisation_gets_the_spec_rulebook_once(school):
         first = services.rulebook_ensure(organisation=school.org, now=now)
         again = services.rulebook_ensure(organisation=school.org, now=now)
         assert first == again and first.version == 1
-        assert Rule.objects.filter(rulebook=first).count() == 52
+        assert Rule.objects.filter(rulebook=first).count() == 60
         assert first.settings["lates_per_absence"] == {"cadre": 2, "officer": 3}
         assert engine.coverage_problems(services.engine_rulebook(first).rules) == ({}, [])
 
