@@ -5,10 +5,19 @@ import datetime as dt
 import factory
 
 from attendance.tests.factories import SHANGHAI
-from members.tests.factories import PersonFactory
-from orgs.tests.factories import SAME_TENANT, OrganisationFactory, TenantFactory, TermFactory
+from members.tests.factories import PersonFactory, UserFactory
+from orgs.tests.factories import SAME_TENANT, DepartmentFactory, OrganisationFactory, TenantFactory, TermFactory
 from scoring.defaults import default_rules, default_settings
-from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
+from scoring.models import (
+    Award,
+    DiscretionaryEntry,
+    Incident,
+    LedgerEntry,
+    Rule,
+    Rulebook,
+    Sanction,
+    TermRulebook,
+)
 
 CREATED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 
@@ -80,3 +89,65 @@ class LedgerEntryFactory(factory.django.DjangoModelFactory):
     fact_key = "1"
     points = -1
     on = dt.date(2026, 11, 20)
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Incident
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    kind = "rectification"
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    on = dt.date(2026, 11, 18)
+    note = "整改不到位"
+    recorded_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
+    recorded_at = CREATED
+
+
+class DiscretionaryEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscretionaryEntry
+
+    tenant = factory.SubFactory(TenantFactory)
+    rule = factory.SubFactory(RuleFactory, tenant=SAME_TENANT, code="SC-9", clause="第六条 二 1", label="帮助其他部门",
+                              fact="discretionary", outcome="helping", kinds=[], points=0, points_min=5,
+                              points_max=10)
+    organisation = factory.SelfAttribute("rule.rulebook.organisation")
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    points = 5
+    reason = "协助宣传部布置会场"
+    on = dt.date(2026, 11, 18)
+    entered_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
+    entered_at = CREATED
+    approval = "pending"
+
+
+class SanctionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Sanction
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    level = "warning"
+    basis = factory.LazyFunction(lambda: {"counts": {"lates": 3}, "reasons": [["lates", 3, 3]]})
+    proposed_at = CREATED
+
+
+class AwardFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Award
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    department = factory.SubFactory(DepartmentFactory, tenant=SAME_TENANT,
+                                    organisation=factory.SelfAttribute("..organisation"))
+    category = "officer"
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    score = 82
+    proposed_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
+    proposed_at = CREATED
