@@ -225,3 +225,10 @@ def person_organisation_ids(*, person, start: dt.date, end: dt.date, kind: str |
     if kind:
         memberships = memberships.filter(organisation__kind=kind)
     return sorted(set(memberships.values_list("organisation_id", flat=True)))
+
+
+def term_failed_courses(*, person_ids, term) -> dict[int, int]:
+    """Sensitive (academic standing): {person id: failed courses} of those people in the term, only those with
+    a failed course; for award eligibility (SC-12), which shows that a member failed, not the standing."""
+    return dict(AcademicStanding.objects.filter(term=term, person_id__in=list(person_ids), failed_courses__gt=0)
+                .values_list("person_id", "failed_courses"))

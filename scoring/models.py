@@ -144,7 +144,7 @@ class IncidentKind(models.TextChoices):
     MISCONDUCT = "misconduct", _("作风问题（态度、声誉、以权谋私）")
     PROPOSAL_LATE = "proposal_late", _("活动方案迟交")
     MEETING_NOT_HELD = "meeting_not_held", _("例会未按时召开")
-    HANDBACK_LATE = "handback_late", _("活动物品一周内未归还或资料未收集")
+    HANDBACK_LATE = "handback_late", _("活动物品未按时归还或资料未按时收集")
     ACTIVITY_FAILED = "activity_failed", _("已批准的活动因失误未能开展")
 
 

@@ -3,6 +3,10 @@ organisation's; a department head their department's (the selectors narrow what 
 
 import rules
 
+from members.models import Role
+from members.roles import grants
+from scoring.award_selectors import may_confirm, may_propose
+from scoring.rulebook_selectors import can_edit_rulebook
 from scoring.selectors import scored_organisations
 
 
@@ -23,3 +27,58 @@ def sees_some_scores(user):
 
 rules.add_perm("scoring.view_own_score", has_alliance & has_person)
 rules.add_perm("scoring.view_scores", has_alliance & sees_some_scores)
+
+# --- eligibility and awards (SC-12, SC-13): scoring/award_views.py. Who sees an organisation's award lists is
+# who sees its scores (a head: their department's); the head proposes (the president for the presidium), the
+# office confirms. ---
+
+
+@rules.predicate
+def proposes_awards_of(user, department):
+    return department is not None and may_propose(user, department)
+
+
+@rules.predicate
+def confirms_awards_of(user, organisation):
+    return organisation is not None and may_confirm(user, organisation)
+
+
+rules.add_perm("scoring.view_awards", has_alliance & sees_some_scores)
+rules.add_perm("scoring.propose_award", has_alliance & proposes_awards_of)
+rules.add_perm("scoring.confirm_award", has_alliance & confirms_awards_of)
+
+
+# --- discretionary entries and incidents (SC-9, SC-11, SC-14): scoring/entry_views.py ---
+# Whoever sees the organisation's scores sees them (a department head: their department's); the office of the
+# organisation records and removes them; its president (总部长) decides positive entries — the service refuses
+# anyone else with a message (scoring.entries.discretionary_decide).
+
+
+@rules.predicate
+def records_entries_of(user, organisation):
+    return organisation is not None and any(
+        g.role == Role.OFFICE and g.organisation_id == organisation.pk for g in grants(user))
+
+
+@rules.predicate
+def decides_entries_of(user, organisation):
+    return organisation is not None and any(
+        g.role == Role.PRESIDENT and g.organisation_id == organisation.pk for g in grants(user))
+
+
+rules.add_perm("scoring.record_entries", has_alliance & records_entries_of)
+rules.add_perm("scoring.decide_discretionary", has_alliance & decides_entries_of)
+
+
+# --- the rulebook, its versions and re-scoring an open term (issue 5 item 1): scoring/rulebook_views.py ---
+# Whoever sees the organisation's scores reads its rulebook; its office and the school's admin edit it and
+# re-score its open terms.
+
+
+@rules.predicate
+def edits_rulebook_of(user, organisation):
+    return organisation is not None and can_edit_rulebook(user, organisation)
+
+
+rules.add_perm("scoring.view_rulebook", has_alliance & sees_some_scores)
+rules.add_perm("scoring.edit_rulebook", has_alliance & edits_rulebook_of)

@@ -4,14 +4,17 @@ member's ledger with every entry explained (SC-15: rule, clause, fact, date)."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
+from django.utils.translation import gettext as _
 
 from attendance.selectors import facts as attendance_facts
 from members.models import Person, Role
 from members.roles import grants
 from members.selectors import organisation_posts, person_organisation_ids
 from orgs.models import Department, Organisation, OrganisationKind, Term
-from scoring.models import LedgerEntry, Rulebook, TermRulebook
+from scoring import engine, facts
+from scoring.defaults import default_settings
+from scoring.models import IncidentKind, LedgerEntry, Rulebook, Sanction, SanctionStatus, TermRulebook
 
 #: The base of every term score (第一条); a rulebook may set another.
 DEFAULT_BASE = 70
@@ -48,11 +51,21 @@ def term_choice(*, tenant, term_id=None, today: dt.date) -> Term | None:
         "-start").first()
 
 
-def base_of(*, organisation, term) -> int:
+def term_rulebook(*, organisation, term) -> Rulebook | None:
+    """The rulebook the term is scored under: its bound version, or the newest if it has not been scored."""
     bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
-    rulebook = bound.rulebook if bound else Rulebook.objects.filter(organisation=organisation).order_by(
+    return bound.rulebook if bound else Rulebook.objects.filter(organisation=organisation).order_by(
         "-version").first()
-    return (rulebook.settings.get("base", DEFAULT_BASE) if rulebook else DEFAULT_BASE)
+
+
+def rulebook_settings(*, organisation, term) -> dict:
+    """The settings of the term's rulebook; SPEC's defaults fill what it lacks (or all, before any rulebook)."""
+    rulebook = term_rulebook(organisation=organisation, term=term)
+    return {**default_settings(), **(rulebook.settings if rulebook else {})}
+
+
+def base_of(*, organisation, term) -> int:
+    return rulebook_settings(organisation=organisation, term=term).get("base", DEFAULT_BASE)
 
 
 @dataclass
@@ -119,7 +132,11 @@ def member_ledger(*, person, organisation, term) -> tuple[int, list[Explained]]:
     """(term score, each entry with its rule and a description of its fact), in date order. Three queries."""
     entries = list(LedgerEntry.objects.filter(organisation=organisation, term=term, person=person)
                    .select_related("rule").order_by("on", "rule__position", "pk"))
-    texts = attendance_facts.describe({(e.fact_type, e.fact_key) for e in entries})
+    from scoring import entry_selectors  # scoring's own facts (SC-9, SC-14); it imports this module
+
+    refs = {(e.fact_type, e.fact_key) for e in entries}
+    texts = attendance_facts.describe({r for r in refs if r[0] not in entry_selectors.OWN_FACT_TYPES})
+    texts.update(entry_selectors.describe(refs))
     base = base_of(organisation=organisation, term=term)
     return base + sum(e.points for e in entries), [
         Explained(entry=e, fact=texts.get((e.fact_type, e.fact_key), "")) for e in entries]
@@ -129,3 +146,58 @@ def own_organisations(*, person, term) -> list[Organisation]:
     """The alliance organisations in which the person held a post during the term: where they have a score."""
     ids = person_organisation_ids(person=person, start=term.start, end=term.end, kind=OrganisationKind.ALLIANCE)
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
+
+
+# --- the ladder and sanctions (SC-10, SC-11, SC-14) ---
+
+OPEN_STATUSES = (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED, SanctionStatus.CONFIRMED,
+                 SanctionStatus.FILED)
+
+
+def describe_reason(criterion: str, count: int, threshold: int) -> str:
+    """One ladder criterion in words: "迟到 3 次（达到 3 次）"."""
+    if criterion.startswith("incident:"):
+        what = IncidentKind(criterion.split(":", 1)[1]).label
+    else:
+        what = {"lates": _("迟到"), "absences": _("旷会（含迟到折算）"), "minutes_not_taken": _("未做会议记录"),
+                "careless": _("工作马虎"), "lates_and_absences": _("迟到与旷会合计"),
+                "failed_courses": _("本学期不及格课程")}[criterion]
+    return _("%(what)s %(count)s 次（%(threshold)s 次即达到）") % {"what": what, "count": count,
+                                                              "threshold": threshold}
+
+
+@dataclass
+class LadderRow:
+    counts: engine.Counts
+    level: str | None
+    reasons: list
+    near: list  # (level, criterion, count, threshold) one step from the next level
+
+
+def ladder_state(*, organisation, term) -> dict[int, LadderRow]:
+    """Each member's ladder counts, the level they reach and what is one step away — computed from the term's
+    facts under its rulebook's settings (as the sync does)."""
+    settings = rulebook_settings(organisation=organisation, term=term)
+    term_facts = facts.load(organisation_id=organisation.pk, term=term)
+    state = {}
+    for person_id, counts in engine.ladder_counts(term_facts, lates_per_absence=settings["lates_per_absence"]).items():
+        level, reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+                                             careless_proposes=settings.get("careless_proposes"))
+        state[person_id] = LadderRow(counts=counts, level=level, reasons=reasons,
+                                     near=engine.one_step_away(counts, ladder=settings["ladder"], level=level))
+    return state
+
+
+def sanctions(*, organisation, term, departments: set[int] | None = None, person=None):
+    """The term's sanctions of the organisation, members' and departments', newest first; limited to some
+    departments' members (a department head) or to one person."""
+    rows = Sanction.objects.filter(organisation=organisation, term=term).select_related(
+        "person", "department", "submitted_by__person", "decided_by__person", "filed_by__person",
+        "revoked_by__person")
+    if person is not None:
+        rows = rows.filter(person=person)
+    elif departments is not None:
+        members = [pid for pid, dept, _c, _s, _e in organisation_posts(
+            organisation_id=organisation.pk, start=term.start, end=term.end) if dept in departments]
+        rows = rows.filter(Q(person_id__in=members) | Q(department_id__in=departments))
+    return rows.order_by("-proposed_at", "-pk")

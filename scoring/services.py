@@ -230,7 +230,7 @@ def sanction_file(*, sanction: Sanction, number: str, on: dt.date, user, now: dt
     if Sanction.objects.filter(organisation=sanction.organisation, filed_number=number).exists():
         raise ValidationError({"number": _("备案编号已被使用。")})
     if on > local_date(now) or (sanction.decided_at and on < local_date(sanction.decided_at)):
-        raise ValidationError({"on": _("备案日期须在确认之后、今天之前。")})
+        raise ValidationError({"on": _("备案日期不能早于确认日期，也不能晚于今天。")})
     sanction.status, sanction.filed_number, sanction.filed_on, sanction.filed_by = (
         SanctionStatus.FILED, number, on, user)
     sanction.save(update_fields=["status", "filed_number", "filed_on", "filed_by"])

@@ -1,16 +1,25 @@
 """Score pages (SC-15): a member's own ledger, the organisation's table, and one member's ledger for those who
 oversee them. An organisation or a person the user may not see is missing (404), like another school's."""
 
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from members.models import Person
+from members.models import Person, Role
+from members.roles import grants
 from orgs.calendar import local_date
 from orgs.models import Term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
-from scoring import selectors
+from scoring import award_selectors, selectors, services
+from scoring.models import Sanction
 
 
 def _term(request):
@@ -40,7 +49,8 @@ def my_score(request):
     if term is not None:
         for organisation in selectors.own_organisations(person=person, term=term):
             total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
-            ledgers.append((organisation, total, entries))
+            ladder = _ladder_context(organisation=organisation, term=term, person=person, shown_to_member=True)
+            ledgers.append((organisation, total, entries, ladder))
     return render(request, "scoring/my_score.html", {
         "term": term, "terms": _terms(request), "ledgers": ledgers, "person": person,
         "oversees": request.user.has_perm("scoring.view_scores"),
@@ -59,11 +69,17 @@ def organisation_list(request):
 def organisation_scores(request, organisation_id):
     organisation, departments = _visible_organisation(request, organisation_id)
     term = _term(request)
-    table = selectors.organisation_table(organisation=organisation, term=term, departments=departments) if term \
-        else None
+    table = ladder = None
+    if term:
+        table = selectors.organisation_table(organisation=organisation, term=term, departments=departments)
+        ladder = selectors.ladder_state(organisation=organisation, term=term)
+        for row in table.rows:
+            row.ladder = ladder.get(row.person.pk)
+    watch = [(row, [selectors.describe_reason(c, n, t) for _lv, c, n, t in row.ladder.near])
+             for row in (table.rows if table else []) if row.ladder and row.ladder.near]
     return render(request, "scoring/organisation_scores.html", {
         "organisation": organisation, "term": term, "terms": _terms(request), "table": table,
-        "limited": departments is not None,
+        "limited": departments is not None, "watch": watch,
     })
 
 
@@ -81,5 +97,95 @@ def person_score(request, organisation_id, person_id):
     total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
     return render(request, "scoring/person_score.html", {
         "organisation": organisation, "term": term, "person": person, "row": row, "total": total,
-        "entries": entries,
+        "entries": entries, **_ladder_context(organisation=organisation, term=term, person=person),
     })
+
+
+def _ladder_context(*, organisation, term, person, shown_to_member=False) -> dict:
+    """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals)."""
+    state = selectors.ladder_state(organisation=organisation, term=term).get(person.pk)
+    eligible, excluded_for = award_selectors.member_eligibility(person, organisation, term,
+                                                                counts=state.counts if state else None)
+    rows = list(selectors.sanctions(organisation=organisation, term=term, person=person))
+    if shown_to_member:
+        rows = [s for s in rows if s.status in ("confirmed", "filed", "revoked")]
+    for sanction in rows:
+        sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
+    return {"ladder": state, "sanctions": rows, "eligible": eligible, "excluded_for": excluded_for}
+
+
+# --- sanctions (SC-11, SC-14): the office reviews, the president decides, the office files ---
+
+
+def _acts(user, organisation) -> set[str]:
+    """What the user may do with the organisation's sanctions: review and file (office), decide (president)."""
+    roles = {g.role for g in grants(user) if g.organisation_id == organisation.pk}
+    return {act for act, role in (("office", Role.OFFICE), ("president", Role.PRESIDENT)) if role in roles}
+
+
+@requires("scoring.view_scores")
+def sanction_list(request, organisation_id):
+    organisation, departments = _visible_organisation(request, organisation_id)
+    term = _term(request)
+    rows = list(selectors.sanctions(organisation=organisation, term=term, departments=departments)) if term else []
+    for sanction in rows:
+        sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
+    return render(request, "scoring/sanctions.html", {
+        "organisation": organisation, "term": term, "terms": _terms(request), "sanctions": rows,
+        "acts": _acts(request.user, organisation), "today": local_date(timezone.now()),
+    })
+
+
+def _sanction_action(request, organisation_id, sanction_id, act):
+    organisation, departments = _visible_organisation(request, organisation_id)
+    sanction = get_object_or_404(Sanction.objects.filter(organisation=organisation), pk=sanction_id)
+    if not _acts(request.user, organisation):
+        raise PermissionDenied
+    try:
+        act(sanction)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已保存。"))
+    url = reverse("scoring:sanction_list", kwargs={"organisation_id": organisation.pk})
+    return redirect(f"{url}?term={sanction.term_id}")
+
+
+@requires("scoring.view_scores")
+@require_POST
+def sanction_submit(request, organisation_id, sanction_id):
+    return _sanction_action(request, organisation_id, sanction_id, lambda s: services.sanction_submit(
+        sanction=s, user=request.user, now=timezone.now()))
+
+
+@requires("scoring.view_scores")
+@require_POST
+def sanction_decide(request, organisation_id, sanction_id):
+    decision = request.POST.get("decision")
+
+    def act(sanction):
+        if decision not in ("confirm", "dismiss"):
+            raise ValidationError(_("请选择确认或驳回。"))
+        services.sanction_decide(sanction=sanction, confirm=decision == "confirm",
+                                 reason=request.POST.get("reason", ""), user=request.user, now=timezone.now())
+    return _sanction_action(request, organisation_id, sanction_id, act)
+
+
+@requires("scoring.view_scores")
+@require_POST
+def sanction_file(request, organisation_id, sanction_id):
+    def act(sanction):
+        try:
+            on = dt.date.fromisoformat(request.POST.get("on", ""))
+        except ValueError:
+            raise ValidationError(_("请填写有效的备案日期。")) from None
+        services.sanction_file(sanction=sanction, number=request.POST.get("number", ""), on=on, user=request.user,
+                               now=timezone.now())
+    return _sanction_action(request, organisation_id, sanction_id, act)
+
+
+@requires("scoring.view_scores")
+@require_POST
+def sanction_revoke(request, organisation_id, sanction_id):
+    return _sanction_action(request, organisation_id, sanction_id, lambda s: services.sanction_revoke(
+        sanction=s, reason=request.POST.get("reason", ""), user=request.user, now=timezone.now()))

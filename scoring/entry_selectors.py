@@ -1,0 +1,192 @@
+"""Reads of incidents (SC-11, SC-14) and discretionary entries (SC-9), with the user explicit.
+
+Who sees them is who sees the organisation's scores (``scoring.selectors.scored_organisations``): the office,
+the presidium and the school's admin all of it; a department head only what concerns their department — its
+members (who held a post of it during the term) and the department itself. Every list is a constant number
+of queries whatever its length.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from members.models import Person
+from members.selectors import organisation_posts
+from orgs.models import Department
+from scoring.defaults import default_rules
+from scoring.engine import Fact
+from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Rule, Rulebook, Sanction, TermRulebook
+from scoring.selectors import scored_organisations
+
+#: Filters of the discretionary list: status → the rows it keeps.
+STATUS_FILTERS = {
+    "pending": Q(approval=ApprovalStatus.PENDING),
+    "approved": Q(approval=ApprovalStatus.APPROVED),
+    "refused": Q(approval=ApprovalStatus.REFUSED),
+    "deduction": Q(approval=""),
+}
+#: Filters of the incident list: target → the rows it keeps.
+TARGET_FILTERS = {"person": Q(person__isnull=False), "department": Q(department__isnull=False)}
+
+
+# --- who may see what ---
+
+
+def entries_scope(user, organisation) -> set[int] | None:
+    """The departments the user is limited to in the organisation (None: all of it)."""
+    return scored_organisations(user)[1].get(organisation.pk)
+
+
+def department_person_ids(*, organisation, start, end, departments) -> set[int]:
+    """Who held a post of one of ``departments`` at some time in ``start``…``end``."""
+    return {person for person, department, _cadre, _s, _e in organisation_posts(
+        organisation_id=organisation.pk, start=start, end=end) if department in departments}
+
+
+def _narrow(rows: QuerySet, *, organisation, start, end, departments: set[int] | None) -> QuerySet:
+    if departments is None:
+        return rows
+    people = department_person_ids(organisation=organisation, start=start, end=end, departments=departments)
+    return rows.filter(Q(department_id__in=departments) | Q(person_id__in=people))
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    """Incidents of the organisations whose scores the user sees (a head's narrowing: ``row_within``)."""
+    return Incident.objects.filter(organisation__in=scored_organisations(user)[0]).select_related(
+        "organisation", "person", "department")
+
+
+def discretionary_visible_to(user) -> QuerySet[DiscretionaryEntry]:
+    return DiscretionaryEntry.objects.filter(organisation__in=scored_organisations(user)[0]).select_related(
+        "organisation", "term", "rule", "person", "department")
+
+
+def row_within(row, *, departments: set[int] | None, start, end) -> bool:
+    """Whether an incident or an entry concerns one of ``departments`` (None: no limit)."""
+    if departments is None:
+        return True
+    if row.department_id is not None:
+        return row.department_id in departments
+    return row.person_id in department_person_ids(organisation=row.organisation, start=start, end=end,
+                                                  departments=departments)
+
+
+# --- the people and departments of the forms ---
+
+
+@dataclass
+class Member:
+    person: Person
+    department: Department | None
+
+
+def term_members(*, organisation, term) -> list[Member]:
+    """Everyone who held a post of the organisation during the term (their last post of it), by department
+    and name. Three queries."""
+    posts = {}
+    for person_id, department_id, _cadre, _start, _end in organisation_posts(
+            organisation_id=organisation.pk, start=term.start, end=term.end):
+        posts[person_id] = department_id  # ordered by id: the newest membership wins
+    people = Person.objects.in_bulk(list(posts))
+    departments = Department.objects.in_bulk([d for d in posts.values() if d])
+    members = [Member(person=people[pk], department=departments.get(dept)) for pk, dept in posts.items()]
+    members.sort(key=lambda m: ((m.department.order, m.department.name) if m.department else (999, ""),
+                                m.person.name, m.person.number))
+    return members
+
+
+def organisation_departments(*, organisation) -> QuerySet[Department]:
+    return Department.objects.filter(organisation=organisation).order_by("order", "name")
+
+
+# --- incidents ---
+
+
+def incident_list(*, organisation, term, departments: set[int] | None = None, target: str | None = None
+                  ) -> QuerySet[Incident]:
+    """The organisation's incidents dated in the term, newest first, with who they concern and who recorded
+    them."""
+    rows = Incident.objects.filter(organisation=organisation, on__gte=term.start, on__lte=term.end)
+    rows = _narrow(rows, organisation=organisation, start=term.start, end=term.end, departments=departments)
+    if target in TARGET_FILTERS:
+        rows = rows.filter(TARGET_FILTERS[target])
+    return rows.select_related("person", "department", "recorded_by__person").order_by("-on", "-pk")
+
+
+def incident_counts(*, organisation, term, departments: set[int] | None = None) -> dict[str, int]:
+    """{"all", "person", "department": how many incidents of the term}. One query (two for a head)."""
+    rows = _narrow(Incident.objects.filter(organisation=organisation, on__gte=term.start, on__lte=term.end),
+                   organisation=organisation, start=term.start, end=term.end, departments=departments)
+    counts = rows.aggregate(all=Count("pk"), person=Count("pk", filter=TARGET_FILTERS["person"]),
+                            department=Count("pk", filter=TARGET_FILTERS["department"]))
+    return counts
+
+
+# --- discretionary entries ---
+
+
+def discretionary_rules(*, organisation, term) -> list[Rule]:
+    """The discretionary rules an entry of the term would use: the version the term is bound to, else the
+    newest version (the one the first entry will bind it to), else SPEC's defaults (unsaved)."""
+    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
+    rulebook = bound.rulebook if bound else Rulebook.objects.filter(organisation=organisation).order_by(
+        "-version").first()
+    if rulebook is None:
+        return [Rule(**row) for row in default_rules() if row["fact"] == Fact.DISCRETIONARY]
+    return list(Rule.objects.filter(rulebook=rulebook, fact=Fact.DISCRETIONARY).order_by("position", "pk"))
+
+
+def discretionary_list(*, organisation, term, departments: set[int] | None = None, status: str | None = None
+                       ) -> QuerySet[DiscretionaryEntry]:
+    """The organisation's discretionary entries of the term, newest first, with their rule, whom they concern,
+    who entered and who decided them."""
+    rows = DiscretionaryEntry.objects.filter(organisation=organisation, term=term)
+    rows = _narrow(rows, organisation=organisation, start=term.start, end=term.end, departments=departments)
+    if status in STATUS_FILTERS:
+        rows = rows.filter(STATUS_FILTERS[status])
+    return rows.select_related("rule", "person", "department", "entered_by__person",
+                               "decided_by__person").order_by("-on", "-pk")
+
+
+def discretionary_pending(*, organisation, term=None, departments: set[int] | None = None
+                          ) -> QuerySet[DiscretionaryEntry]:
+    """Positive entries waiting for the president, oldest first: of every term (a past term's too, it still
+    waits), narrowed to the term's department members for a head."""
+    rows = DiscretionaryEntry.objects.filter(organisation=organisation, approval=ApprovalStatus.PENDING)
+    if departments is not None and term is not None:
+        rows = _narrow(rows, organisation=organisation, start=term.start, end=term.end, departments=departments)
+    elif departments is not None:
+        rows = rows.filter(department_id__in=departments)
+    return rows.select_related("term", "rule", "person", "department", "entered_by__person").order_by(
+        "entered_at", "pk")
+
+
+# --- the ledger's descriptions of scoring's own facts (SC-15) ---
+
+#: Ledger fact types that are scoring's own rows, not attendance's (attendance.selectors.facts.describe).
+OWN_FACT_TYPES = ("discretionary", "sanction")
+
+
+def describe(refs) -> dict[tuple[str, str], str]:
+    """A short Chinese description of the discretionary entries and department warnings a ledger names:
+    ``{(fact type, key): text}``; one query per fact type present."""
+    wanted: dict[str, set[int]] = {}
+    for fact_type, key in refs:
+        if fact_type in OWN_FACT_TYPES and key.isdigit():
+            wanted.setdefault(fact_type, set()).add(int(key))
+    texts = {}
+    if wanted.get("discretionary"):
+        for entry in DiscretionaryEntry.objects.filter(pk__in=wanted["discretionary"]).select_related(
+                "department"):
+            if entry.department_id:
+                text = _("酌情加减分（%(department)s）：%(reason)s") % {"department": entry.department.name,
+                                                                   "reason": entry.reason}
+            else:
+                text = _("酌情加减分：%(reason)s") % {"reason": entry.reason}
+            texts["discretionary", str(entry.pk)] = text
+    if wanted.get("sanction"):
+        for sanction in Sanction.objects.filter(pk__in=wanted["sanction"]).select_related("department"):
+            texts["sanction", str(sanction.pk)] = _("%(department)s受到部门警告") % {
+                "department": sanction.department.name if sanction.department_id else ""}
+    return texts

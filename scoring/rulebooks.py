@@ -1,0 +1,515 @@
+"""Writes of rulebooks: a new version from an edit, and re-scoring an open term under another version (issue 5
+item 1). ``term_rescore_preview`` is the one read here: what re-scoring would change, computed with the engine
+and written nowhere.
+
+A version is never edited in place. ``rulebook_edit`` copies the newest version's rules and settings with the
+changes applied, and refuses — in words, cell by cell — a result that the engine would refuse (a fact matched by
+two rules, or by none: ``engine.coverage_problems``), and an edit that changes nothing. No term moves with it: a
+closed term keeps the version it ran under, and an open term moves only by ``term_rescore``.
+"""
+
+import copy
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from attendance.selectors import facts as attendance_facts
+from members.models import Person
+from orgs.calendar import local_date
+from orgs.models import Department
+from scoring import engine, facts, services
+from scoring.engine import Fact
+from scoring.models import Rule, Rulebook, TermRulebook
+from scoring.rulebook_selectors import (
+    CAP_FACTS,
+    DEPARTMENT_INCIDENTS,
+    FACT_LABELS,
+    INCIDENT_LABELS,
+    KINDS_FACTS,
+    LEVEL_LABELS,
+    MATCHING_FACTS,
+    PERSON_INCIDENTS,
+    RANGE_FACTS,
+    STATUS_LABELS,
+    cell_text,
+    rules_diff,
+    settings_diff,
+)
+from scoring.selectors import DEFAULT_BASE
+
+#: Bounds of a rule's points (the column is a small integer; SPEC's largest is ±10).
+POINTS_LIMIT = 100
+#: The fields of a rule that are copied to a new version.
+RULE_FIELDS = ("code", "clause", "label", "fact", "outcome", "kinds", "stars_min", "stars_max", "points", "reach",
+               "term_cap", "points_min", "points_max", "position")
+#: At most this many coverage problems are spelled out; the rest are counted.
+PROBLEMS_SHOWN = 8
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _row(rule: Rule) -> dict:
+    row = {name: getattr(rule, name) for name in RULE_FIELDS}
+    row["kinds"] = sorted(row["kinds"] or [])
+    return row
+
+
+def _words(row: dict) -> str:
+    return f"{row['code']} {row['label']}"
+
+
+# --- checking one rule's edited fields ---
+
+
+def _apply(row: dict, change: dict, errors: list) -> None:
+    """Apply one rule's changes to its row, collecting what is refused (in words naming the rule)."""
+    fact, name = row["fact"], _words(row)
+    for key, value in change.items():
+        if key == "points":
+            if fact in RANGE_FACTS:
+                errors.append(_("%(rule)s：酌情加减分的分值由录入时确定，这里只能修改范围。") % {"rule": name})
+            elif not _is_int(value) or abs(value) > POINTS_LIMIT:
+                errors.append(_("%(rule)s：分值须为 −%(n)s 到 %(n)s 之间的整数。") % {"rule": name, "n": POINTS_LIMIT})
+            else:
+                row["points"] = value
+        elif key in ("points_min", "points_max"):
+            if fact not in RANGE_FACTS:
+                errors.append(_("%(rule)s：只有酌情加减分条目有分值范围。") % {"rule": name})
+            elif not _is_int(value) or value == 0 or abs(value) > POINTS_LIMIT:
+                errors.append(_("%(rule)s：范围的两端须为 −%(n)s 到 %(n)s 之间、不为 0 的整数。") % {
+                    "rule": name, "n": POINTS_LIMIT})
+            else:
+                row[key] = value
+        elif key == "kinds":
+            if fact not in KINDS_FACTS:
+                errors.append(_("%(rule)s：这一条不按会议类型匹配。") % {"rule": name})
+            elif not value or not set(value) <= set(engine.KINDS):
+                errors.append(_("%(rule)s：请至少选择一种会议类型。") % {"rule": name})
+            else:
+                row["kinds"] = sorted(set(value))
+        elif key in ("stars_min", "stars_max"):
+            if fact not in MATCHING_FACTS:
+                errors.append(_("%(rule)s：这一条不按星级匹配。") % {"rule": name})
+            elif not _is_int(value) or not 1 <= value <= 5:
+                errors.append(_("%(rule)s：星级须为 1 到 5。") % {"rule": name})
+            else:
+                row[key] = value
+        elif key == "label":
+            label = (value or "").strip() if isinstance(value, str) else ""
+            if fact not in MATCHING_FACTS:
+                errors.append(_("%(rule)s：只有会议考勤条目可以改名称。") % {"rule": name})
+            elif not label or len(label) > 100:
+                errors.append(_("%(rule)s：名称不能为空，最多 100 字。") % {"rule": name})
+            else:
+                row["label"] = label
+        elif key == "term_cap":
+            if fact not in CAP_FACTS:
+                errors.append(_("%(rule)s：这一条没有每学期上限。") % {"rule": name})
+            elif value is not None and (not _is_int(value) or not 1 <= value <= POINTS_LIMIT):
+                errors.append(_("%(rule)s：每学期上限须为正整数，或留空表示不限。") % {"rule": name})
+            else:
+                row["term_cap"] = value
+        else:
+            errors.append(_("%(rule)s：不能修改“%(field)s”。") % {"rule": name, "field": key})
+    if fact in MATCHING_FACTS and row["stars_min"] > row["stars_max"]:
+        errors.append(_("%(rule)s：最低星级不能高于最高星级。") % {"rule": name})
+    if fact in RANGE_FACTS and row["points_min"] is not None and row["points_max"] is not None:
+        if row["points_min"] > row["points_max"]:
+            errors.append(_("%(rule)s：范围的下限不能大于上限。") % {"rule": name})
+        elif (row["points_min"] > 0) != (row["points_max"] > 0):
+            errors.append(_("%(rule)s：范围须同为加分或同为减分（加分须经总部长批准，减分即时生效）。") % {
+                "rule": name})
+
+
+def _new_row(spec: dict, position: int, errors: list) -> dict | None:
+    """A new attendance rule (fact: a mark), e.g. a third star band of SC-3."""
+    row = {"code": (spec.get("code") or "").strip(), "clause": (spec.get("clause") or "").strip(),
+           "label": (spec.get("label") or "").strip(), "fact": Fact.MARK, "outcome": spec.get("outcome"),
+           "kinds": [], "stars_min": 1, "stars_max": 5, "points": 0, "reach": engine.Reach.PERSON, "term_cap": None,
+           "points_min": None, "points_max": None, "position": position}
+    missing = [str(label) for key, label in (("code", _("条目")), ("clause", _("条款")), ("label", _("名称")))
+               if not row[key]]
+    if missing:
+        errors.append(_("新增条目：请填写%(fields)s。") % {"fields": "、".join(missing)})
+        return None
+    if len(row["code"]) > 20 or len(row["clause"]) > 60 or len(row["label"]) > 100:
+        errors.append(_("新增条目：条目最多 20 字，条款最多 60 字，名称最多 100 字。"))
+        return None
+    if row["outcome"] not in STATUS_LABELS:
+        errors.append(_("新增条目 %(rule)s：请选择考勤结果。") % {"rule": _words(row)})
+        return None
+    _apply(row, {key: spec[key] for key in ("kinds", "stars_min", "stars_max", "points") if key in spec}, errors)
+    return row
+
+
+# --- coverage in words ---
+
+
+def _cell_order(cell: tuple) -> tuple:
+    """The engine's own order: facts and outcomes as listed, then session kinds, then stars."""
+    fact, kind, stars, outcome = cell
+    facts = list(engine.OUTCOMES)
+    return (facts.index(fact), engine.OUTCOMES[fact].index(outcome),
+            engine.KINDS.index(kind) if kind else -1, stars or 0)
+
+
+def _runs(cells: list[tuple]) -> list[tuple[tuple, int]]:
+    """Cells with consecutive stars of the same kind and outcome merged: (first cell, last star)."""
+    runs: list[list] = []
+    for cell in sorted(cells, key=_cell_order):
+        last = runs[-1] if runs else None
+        if (last and cell[0] == Fact.MARK and last[0][0] == cell[0] and last[0][1] == cell[1]
+                and last[0][3] == cell[3] and last[1] + 1 == cell[2]):
+            last[1] = cell[2]
+        else:
+            runs.append([cell, cell[2]])
+    return [(cell, high) for cell, high in runs]
+
+
+def coverage_messages(rows: list[dict]) -> list[str]:
+    """The engine's coverage problems of these rules, in words: "部门例会 3 星 迟到 同时匹配 2 条规则（…）" and
+    "没有规则匹配：值班 1 星 早退". Runs of stars are merged; past ``PROBLEMS_SHOWN`` the rest are counted."""
+    rules = [engine.Rule(id=i, fact=row["fact"], outcome=row["outcome"], points=row["points"],
+                         kinds=frozenset(row["kinds"]), stars_min=row["stars_min"], stars_max=row["stars_max"])
+             for i, row in enumerate(rows)]
+    twice, missing = engine.coverage_problems(rules)
+    messages = []
+    by_rules: dict[tuple, list] = defaultdict(list)
+    for cell, ids in twice.items():
+        by_rules[tuple(ids)].append(cell)
+    for ids, cells in sorted(by_rules.items()):
+        for cell, high in _runs(cells):
+            messages.append(_("%(cell)s 同时匹配 %(n)s 条规则（%(rules)s）") % {
+                "cell": cell_text(cell, high), "n": len(ids), "rules": "、".join(_words(rows[i]) for i in ids)})
+    for cell, high in _runs(missing):
+        messages.append(_("没有规则匹配：%(cell)s") % {"cell": cell_text(cell, high)})
+    if len(messages) > PROBLEMS_SHOWN:
+        rest = len(messages) - PROBLEMS_SHOWN
+        messages = messages[:PROBLEMS_SHOWN] + [_("另有 %(n)s 处类似问题。") % {"n": rest}]
+    return [str(m) for m in messages]
+
+
+# --- checking the settings ---
+
+
+def _check_settings(settings: dict) -> list[str]:
+    errors = []
+
+    def positive(value, label, *, minimum=1, maximum=None, optional=False):
+        if value is None and optional:
+            return
+        if not _is_int(value) or value < minimum or (maximum is not None and value > maximum):
+            if maximum is not None:
+                errors.append(_("%(setting)s须为 %(low)s 到 %(high)s 之间的整数。") % {
+                    "setting": label, "low": minimum, "high": maximum})
+            elif minimum == 0:
+                errors.append(_("%(setting)s须为不小于 0 的整数。") % {"setting": label})
+            else:
+                errors.append(_("%(setting)s须为正整数。") % {"setting": label})
+
+    lates = settings.get("lates_per_absence") or {}
+    positive(lates.get("cadre"), _("干部每几次迟到折算一次旷会"), maximum=POINTS_LIMIT)
+    positive(lates.get("officer"), _("干事每几次迟到折算一次旷会"), maximum=POINTS_LIMIT)
+    ladder = settings.get("ladder") or {}
+    criteria = {"lates": _("迟到次数"), "absences": _("旷会次数"), "minutes_not_taken": _("未做会议记录次数")}
+    for level in engine.LEVELS:
+        thresholds = ladder.get(level) or {}
+        for criterion, label in criteria.items():
+            positive(thresholds.get(criterion), f"{LEVEL_LABELS[level]} {label}", maximum=POINTS_LIMIT, optional=True)
+        for kind, value in (thresholds.get("incidents") or {}).items():
+            if kind not in PERSON_INCIDENTS:
+                errors.append(_("%(level)s：未知的事项类型“%(kind)s”。") % {"level": LEVEL_LABELS[level], "kind": kind})
+            else:
+                positive(value, f"{LEVEL_LABELS[level]} {INCIDENT_LABELS[kind]}", maximum=POINTS_LIMIT)
+        if not any(thresholds.get(c) is not None for c in criteria) and not thresholds.get("incidents"):
+            errors.append(_("%(level)s：至少要有一项达到即提出处分的条件。") % {"level": LEVEL_LABELS[level]})
+    for criterion, label in criteria.items():
+        values = [(level, (ladder.get(level) or {}).get(criterion)) for level in engine.LEVELS]
+        present = [(level, v) for level, v in values if _is_int(v)]
+        for (lighter, a), (heavier, b) in zip(present, present[1:], strict=False):
+            if b < a:
+                errors.append(_("处分阶梯须逐级递增：%(heavier)s的%(criterion)s（%(b)s）不能少于%(lighter)s的"
+                                "（%(a)s）。") % {"heavier": LEVEL_LABELS[heavier], "lighter": LEVEL_LABELS[lighter],
+                                                "criterion": label, "a": a, "b": b})
+    department = ((settings.get("department_ladder") or {}).get("warning") or {}).get("incidents") or {}
+    for kind, value in department.items():
+        if kind not in DEPARTMENT_INCIDENTS:
+            errors.append(_("部门警告：未知的事项类型“%(kind)s”。") % {"kind": kind})
+        else:
+            positive(value, f"{_('部门警告')} {INCIDENT_LABELS[kind]}", maximum=POINTS_LIMIT)
+    if settings.get("careless_proposes") not in (None, *engine.LEVELS):
+        errors.append(_("工作马虎提出的处分须为警告、记过、劝退之一，或不提出。"))
+    positive(settings.get("eligibility_max_lates_and_absences"), _("评优资格的迟到与旷会合计上限"), minimum=0,
+             maximum=POINTS_LIMIT)
+    positive(settings.get("award_share_percent"), _("评优名额比例"), maximum=100)
+    return [str(e) for e in errors]
+
+
+# --- a new version ---
+
+
+def _newest_locked(organisation) -> Rulebook | None:
+    return Rulebook.objects.select_for_update().filter(organisation=organisation).order_by("-version").first()
+
+
+@transaction.atomic
+def rulebook_edit(*, organisation, base: Rulebook, changes: dict[int, dict] | None = None,
+                  added: list[dict] | None = None, removed=(), settings: dict | None = None, note: str, user,
+                  now: dt.datetime) -> Rulebook:
+    """A new version of the organisation's rulebook: ``base`` (which must be the newest version) with, for each
+    rule id in ``changes``, its fields changed (points; for discretionary rules the range; for attendance rules
+    the session kinds, stars and name; for full attendance the kinds; for participation the term cap), the rules in
+    ``removed`` left out, the attendance rules in ``added`` added, and ``settings`` (the whole settings, or None
+    to keep them). Refused with every problem named: a fact matched by two rules or by none, a bad value, an
+    edit that changes nothing, an edit of an outdated version."""
+    changes, added, removed = changes or {}, added or [], set(removed)
+    if base.organisation_id != organisation.pk or base.tenant_id != organisation.tenant_id:
+        raise ValidationError(_("这份考核细则不属于该组织。"))
+    newest = _newest_locked(organisation)
+    if newest.pk != base.pk:
+        raise ValidationError(_("考核细则已有更新的版本（第 %(n)s 版），请在最新版本上修改。") % {"n": newest.version})
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("请填写修改说明。")})
+    if len(note) > 200:
+        raise ValidationError({"note": _("修改说明最多 200 字。")})
+    rules = list(Rule.objects.filter(rulebook=base).order_by("position", "pk"))
+    known = {rule.pk for rule in rules}
+    unknown = (set(changes) | removed) - known
+    if unknown:
+        raise ValidationError(_("要修改的条目不在第 %(n)s 版中。") % {"n": base.version})
+    errors: list = []
+    old_rows = [_row(rule) for rule in rules]
+    rows = []
+    for rule, row in zip(rules, old_rows, strict=True):
+        if rule.pk in removed:
+            continue
+        row = dict(row, kinds=list(row["kinds"]))
+        _apply(row, changes.get(rule.pk, {}), errors)
+        rows.append(row)
+    position = max((row["position"] for row in old_rows), default=-1)
+    for spec in added:
+        position += 1
+        row = _new_row(spec, position, errors)
+        if row is not None:
+            rows.append(row)
+    new_settings = copy.deepcopy(base.settings) if settings is None else settings
+    errors += _check_settings(new_settings)
+    if errors:
+        raise ValidationError([str(e) for e in errors])
+    problems = coverage_messages(rows)
+    if problems:
+        raise ValidationError(problems)
+    if rows == old_rows and new_settings == base.settings:
+        raise ValidationError(_("没有任何修改，未生成新版本。"))
+    rulebook = Rulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation,
+                                       version=newest.version + 1, settings=new_settings, note=note,
+                                       created_by=user, created_at=now)
+    Rule.objects.bulk_create([Rule(tenant_id=organisation.tenant_id, rulebook=rulebook, **row) for row in rows])
+    return rulebook
+
+
+# --- re-scoring an open term under another version ---
+
+
+def _engine_rulebook(rules) -> engine.Rulebook:
+    return engine.Rulebook(
+        engine.Rule(id=r.pk, fact=r.fact, outcome=r.outcome, points=r.points, kinds=frozenset(r.kinds),
+                    stars_min=r.stars_min, stars_max=r.stars_max, reach=r.reach, term_cap=r.term_cap)
+        for r in rules)
+
+
+def _check_rescore(*, organisation, term, rulebook, now) -> TermRulebook | None:
+    """The term's binding, once the re-scoring is known to be allowed."""
+    if rulebook.organisation_id != organisation.pk or term.tenant_id != organisation.tenant_id:
+        raise ValidationError(_("这份考核细则不属于该组织。"))
+    if term.end < local_date(now):
+        raise ValidationError(_("%(term)s已经结束，不能重新计分：已结束的学期保留它计分时所用的版本。") % {
+            "term": term.name})
+    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").values_list(
+        "pk", "version").first()
+    if newest[0] != rulebook.pk:
+        raise ValidationError(_("只能按最新版本（第 %(n)s 版）重新计分，请重新预览。") % {"n": newest[1]})
+    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
+    if bound is not None and bound.rulebook_id == rulebook.pk:
+        raise ValidationError(_("%(term)s已按第 %(n)s 版计分，无需重新计分。") % {"term": term.name,
+                                                                        "n": rulebook.version})
+    return bound
+
+
+@dataclass
+class EntryChange:
+    change: str  # "added", "removed", "changed"
+    fact: str
+    on: dt.date
+    old_rule: Rule | None
+    new_rule: Rule | None
+    old_points: int | None
+    new_points: int | None
+
+
+@dataclass
+class PersonChange:
+    person: Person
+    department: Department | None
+    old_score: int
+    new_score: int
+    changes: list[EntryChange] = field(default_factory=list)
+    old_level: str | None = None
+    new_level: str | None = None
+
+    @property
+    def delta(self) -> int:
+        return self.new_score - self.old_score
+
+    @property
+    def level_changed(self) -> bool:
+        return self.old_level != self.new_level
+
+    @property
+    def old_level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.old_level, _("无")))
+
+    @property
+    def new_level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.new_level, _("无")))
+
+
+@dataclass
+class RescorePreview:
+    organisation: object
+    term: object
+    current: Rulebook | None
+    target: Rulebook
+    people: list[PersonChange]
+    unchanged: int  # members whose score and entries stay as they are
+    rule_changes: list[str]
+    settings_changes: list[str]
+    entries: list[engine.Entry]  # the ledger re-scoring will store (what the test compares with the stored one)
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+
+#: Fact types that attendance.selectors.facts.describe knows; the others are scoring's own.
+DESCRIBED = {"month", "attendance", "minutes", "plenary_order", "plenary_disruption", "activity_performance",
+             "activity_proposal", "activity_coordination", "task_assignment", "activity"}
+
+
+def _describe(refs) -> dict:
+    texts = attendance_facts.describe({ref for ref in refs if ref[0] in DESCRIBED})
+    for fact_type, key in refs:
+        if fact_type == "discretionary":
+            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DISCRETIONARY]))
+        elif fact_type == "sanction":
+            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DEPARTMENT_WARNING]))
+    return texts
+
+
+def _levels(term_facts, settings: dict) -> dict[int, str]:
+    if not settings.get("lates_per_absence") or not settings.get("ladder"):
+        return {}
+    levels = {}
+    for person_id, counts in engine.ladder_counts(term_facts,
+                                                  lates_per_absence=settings["lates_per_absence"]).items():
+        level, _reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+                                              careless_proposes=settings.get("careless_proposes"))
+        if level:
+            levels[person_id] = level
+    return levels
+
+
+def term_rescore_preview(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> RescorePreview:
+    """What re-scoring the open ``term`` under ``rulebook`` would change, per member: the entries added, removed
+    or changed (matched by member, fact and the fact's outcome, since every version has its own rules) and the
+    score before and after; also the ladder's level where the settings change it. Both sides are computed with
+    the engine as of ``now`` from the same facts; nothing is written. Refused like ``term_rescore``."""
+    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
+    current = bound.rulebook if bound else None
+    old_rules = list(Rule.objects.filter(rulebook=current).order_by("position", "pk")) if current else []
+    new_rules = list(Rule.objects.filter(rulebook=rulebook).order_by("position", "pk"))
+    term_facts = facts.load(organisation_id=organisation.pk, term=term)
+    today = local_date(now)
+    try:
+        new_book = _engine_rulebook(new_rules)
+    except ValueError as error:  # not a complete rulebook: never stored by rulebook_edit
+        raise ValidationError(_("第 %(n)s 版考核细则不完整，不能用于计分。") % {"n": rulebook.version}) from error
+    old_entries = (engine.compute(term_facts, _engine_rulebook(old_rules), as_of=now, today=today)
+                   if current else [])
+    new_entries = engine.compute(term_facts, new_book, as_of=now, today=today)
+    rules = {r.pk: r for r in (*old_rules, *new_rules)}
+
+    def keyed(entries):
+        return {(e.person_id, e.fact_type, e.fact_key, rules[e.rule_id].fact, rules[e.rule_id].outcome): e
+                for e in entries}
+
+    old, new = keyed(old_entries), keyed(new_entries)
+    old_base = (current.settings if current else rulebook.settings).get("base", DEFAULT_BASE)
+    new_base = rulebook.settings.get("base", DEFAULT_BASE)
+    totals: dict[int, list[int]] = defaultdict(lambda: [old_base, new_base])
+    for entry in old_entries:
+        totals[entry.person_id][0] += entry.points
+    for entry in new_entries:
+        totals[entry.person_id][1] += entry.points
+    changes: dict[int, list[tuple]] = defaultdict(list)
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], (new.get(k) or old.get(k)).on, k)):
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None:
+            ra, rb = rules[a.rule_id], rules[b.rule_id]
+            if a.points == b.points and (ra.code, ra.clause, ra.label) == (rb.code, rb.clause, rb.label):
+                continue
+            kind = "changed"
+        else:
+            kind = "added" if a is None else "removed"
+        changes[key[0]].append((kind, key, a, b))
+    old_levels = _levels(term_facts, current.settings if current else {})
+    new_levels = _levels(term_facts, rulebook.settings)
+    people_ids = set(changes) | {pid for pid in set(old_levels) | set(new_levels)
+                                 if old_levels.get(pid) != new_levels.get(pid)}
+    people_ids |= {pid for pid, (a, b) in totals.items() if a != b}
+    posts = {}
+    for post in term_facts.posts:  # ordered by id: the newest post of the term wins
+        posts[post.person_id] = post.department_id
+    people = Person.objects.in_bulk(sorted(people_ids))
+    departments = Department.objects.in_bulk({d for d in posts.values() if d})
+    texts = _describe({(key[1], key[2]) for items in changes.values() for _k, key, _a, _b in items})
+    result = []
+    counted = {"added": 0, "removed": 0, "changed": 0}
+    for pid in people_ids:
+        before, after = totals.get(pid, [old_base, new_base])
+        row = PersonChange(person=people[pid], department=departments.get(posts.get(pid)), old_score=before,
+                           new_score=after, old_level=old_levels.get(pid), new_level=new_levels.get(pid))
+        for kind, key, a, b in changes.get(pid, []):
+            counted[kind] += 1
+            row.changes.append(EntryChange(
+                change=kind, fact=texts.get((key[1], key[2]), ""), on=(b or a).on,
+                old_rule=rules[a.rule_id] if a else None, new_rule=rules[b.rule_id] if b else None,
+                old_points=a.points if a else None, new_points=b.points if b else None))
+        result.append(row)
+    result.sort(key=lambda r: (-abs(r.delta), r.person.number, r.person.pk))
+    everyone = {p.person_id for p in term_facts.posts} | set(totals)
+    return RescorePreview(
+        organisation=organisation, term=term, current=current, target=rulebook, people=result,
+        unchanged=len(everyone - people_ids), rule_changes=rules_diff(old_rules, new_rules),
+        settings_changes=settings_diff(current.settings if current else {}, rulebook.settings),
+        entries=new_entries, **counted)
+
+
+@transaction.atomic
+def term_rescore(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> services.SyncResult:
+    """Re-score an open term under ``rulebook`` (the newest version): rebind the term to it and bring the ledger
+    (and the ladder's proposals) up to date with ``ledger_sync``. A closed term is refused: it keeps the version
+    it ran under."""
+    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
+    if bound is None:
+        TermRulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
+                                    rulebook=rulebook, bound_at=now)
+    else:
+        TermRulebook.objects.filter(pk=bound.pk).update(rulebook=rulebook, bound_at=now)
+    return services.ledger_sync(organisation=organisation, term=term, now=now)
