@@ -1,7 +1,12 @@
-"""Keep the stored ledger equal to the facts: re-sync the term whose facts a service just changed."""
+"""Keep the stored ledger equal to the facts: re-sync the term whose facts a service just changed. And give
+every new alliance-type organisation its own copy of SPEC's default rulebook."""
+
+from django.db.models.signals import post_save
+from django.utils import timezone
 
 from attendance.signals import facts_changed
 from orgs.models import Organisation, OrganisationKind, Term
+from orgs.tenancy import tenant_scope
 from scoring import services
 
 
@@ -15,5 +20,13 @@ def resync_term(sender, *, organisation_id, on, now, **kwargs):
         services.ledger_sync(organisation=organisation, term=term, now=now)
 
 
+def seed_rulebook(sender, instance, created, raw=False, **kwargs):
+    """A new alliance organisation (however it is made: a service, the admin, an import) gets version 1."""
+    if created and not raw and instance.kind == OrganisationKind.ALLIANCE:
+        with tenant_scope(instance.tenant_id):  # the admin or a command may create it outside any scope
+            services.rulebook_ensure(organisation=instance, now=timezone.now())
+
+
 def connect():
     facts_changed.connect(resync_term, dispatch_uid="scoring.resync_term")
+    post_save.connect(seed_rulebook, sender=Organisation, dispatch_uid="scoring.seed_rulebook")

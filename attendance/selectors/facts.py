@@ -124,6 +124,8 @@ def describe(refs) -> dict[tuple[str, str], str]:
             for meeting in Meeting.objects.filter(pk__in=ids):
                 texts[fact_type, str(meeting.pk)] = _("%(session)s：活动总评") % {"session": session(meeting)}
             continue
+        if fact_type not in models:
+            continue  # not a fact of attendance (scoring describes its own)
         model, related = models[fact_type]
         for row in model.objects.filter(pk__in=ids).select_related(*related):
             if fact_type == "attendance":

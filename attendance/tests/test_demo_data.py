@@ -10,7 +10,7 @@ from orgs.calendar import local_date
 from orgs.models import Organisation, OrganisationKind, Tenant, Term
 from orgs.tenancy import tenant_scope
 from scoring import engine, facts, services
-from scoring.models import LedgerEntry, TermRulebook
+from scoring.models import DiscretionaryEntry, Incident, LedgerEntry, Sanction, TermRulebook
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,9 @@ def test_seed_demo_records_the_alliance_once_and_scores_it():
         computed = engine.compute(facts.load(organisation_id=alliance.pk, term=term), rulebook, as_of=now,
                                   today=local_date(now))
         assert stored == sorted(e[:5] for e in computed)  # the saves kept the ledger equal to the facts
+        # scoring/demo_data.py: incidents, discretionary entries and a confirmed warning
+        assert Incident.objects.count() == 4 and DiscretionaryEntry.objects.count() == 6
+        assert Sanction.objects.filter(status="confirmed").count() == 1
         counts = (Meeting.objects.count(), Task.objects.count(), LedgerEntry.objects.count())
     call_command("seed_demo", quiet=True)
     with scopes_disabled():

@@ -217,9 +217,11 @@ def test_a_mark_rule_is_deleted_on_the_page(client, world):
 # --- an organisation without a rulebook ---
 
 
-def test_an_organisation_never_scored_starts_from_the_defaults(client, world):
+def test_an_organisation_without_a_rulebook_starts_from_the_defaults(client, world):
+    # a new alliance organisation gets its rulebook when created; one that became an alliance later has none
     with tenant_scope(world.tenant):
-        fresh = OrganisationFactory(tenant=world.tenant, name="新联盟")
+        fresh = OrganisationFactory(tenant=world.tenant, name="新联盟", kind="other")
+        type(fresh).objects.filter(pk=fresh.pk).update(kind="alliance")
     url = reverse("scoring:rulebook", kwargs={"organisation_id": fresh.pk})
     start = reverse("scoring:rulebook_start", kwargs={"organisation_id": fresh.pk})
     client.force_login(world.admin)

@@ -128,3 +128,12 @@ def test_after_every_edit_the_stored_ledger_equals_a_computation_from_scratch(sc
                                                                                                       flat=True))
             assert by_person.get(person.pk, 70) == total
         assert Attendance.objects.filter(meeting__organisation=org).count() == 16
+
+
+def test_every_new_alliance_organisation_gets_the_default_rulebook(school):
+    with tenant_scope(school.tenant):
+        alliance = OrganisationFactory(tenant=school.tenant, name="新联盟")
+        union = OrganisationFactory(tenant=school.tenant, name="学生会", kind="school_union")
+        assert list(Rulebook.objects.filter(organisation=alliance).values_list("version", flat=True)) == [1]
+        assert Rule.objects.filter(rulebook__organisation=alliance).count() == 60
+        assert not Rulebook.objects.filter(organisation=union).exists()

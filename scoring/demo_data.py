@@ -1,0 +1,68 @@
+"""Demo scoring records of hut's alliance (seed_demo, after attendance's): incidents of members and departments,
+discretionary entries in every state, and one sanction taken through the office and the president — through
+the services, so the ledger and the ladder follow. Runs once: a school with incidents already is left alone."""
+
+import datetime as dt
+
+from django_scopes import scopes_disabled
+
+from members.models import Person, User
+from members.selectors import organisation_posts
+from orgs.calendar import local_date
+from orgs.demo import demo_seeder
+from orgs.models import Department, Organisation, OrganisationKind, Tenant, Term
+from orgs.tenancy import tenant_scope
+from scoring import entries, services
+from scoring.models import Incident, Sanction, SanctionStatus
+
+
+@demo_seeder
+def seed_scoring_records(*, now: dt.datetime) -> None:
+    with scopes_disabled():
+        tenant = Tenant.objects.filter(slug="hut").first()
+        office = User.objects.filter(username="hut_office").first()
+        president = User.objects.filter(username="hut_president").first()
+    if tenant is None or office is None or president is None:
+        return
+    with tenant_scope(tenant):
+        today = local_date(now)
+        term = Term.objects.filter(start__lte=today, end__gte=today).first()
+        alliance = Organisation.objects.filter(kind=OrganisationKind.ALLIANCE).order_by("pk").first()
+        if term is None or alliance is None or Incident.objects.filter(organisation=alliance).exists():
+            return
+        ids = sorted({p[0] for p in organisation_posts(organisation_id=alliance.pk, start=today, end=today)})
+        if len(ids) < 8:
+            return
+        people = Person.objects.in_bulk(ids)
+        departments = list(Department.objects.filter(organisation=alliance).order_by("order", "pk"))
+
+        def day(n):
+            return max(term.start, today - dt.timedelta(days=n))
+
+        def incident(kind, n, note, **target):
+            entries.incident_record(organisation=alliance, kind=kind, on=day(n), note=note, user=office, now=now,
+                                    **target)
+
+        def enter(kind, points, n, reason, **target):
+            return entries.discretionary_enter(organisation=alliance, kind=kind, points=points, reason=reason,
+                                               on=day(n), user=office, now=now, **target)
+
+        incident("rectification", 9, "宣传栏整改意见一周内未落实", person=people[ids[0]])
+        incident("disobedience", 6, "拒绝周三值班安排，未说明理由", person=people[ids[1]])
+        incident("proposal_late", 20, "元旦晚会方案迟交四天", department=departments[1])
+        incident("proposal_late", 12, "心理委员培训方案迟交两天", department=departments[1])
+        enter("helping", 6, 8, "协助外联部布置迎新晚会会场，连续两晚", person=people[ids[2]])
+        enter("outstanding_activity", 8, 5, "心理健康月游园会策划和现场组织表现突出", person=people[ids[3]])
+        enter("outstanding_department", 3, 2, "十一月部门工作考评第一", department=departments[2])
+        enter("major_error", -4, 4, "活动报名表遗失，二十名同学需重新报名", person=people[ids[4]])
+        approved = enter("adopted_proposal", 5, 10, "值班表线上化的建议被采纳", person=people[ids[5]])
+        entries.discretionary_decide(entry=approved, approve=True, note="建议很好", user=president, now=now)
+        refused = enter("helping", 5, 7, "帮助其他部门搬运物资", person=people[ids[6]])
+        entries.discretionary_decide(entry=refused, approve=False, note="属本职工作", user=president, now=now)
+        # the warning the rectification incident proposed: reviewed, submitted and confirmed
+        warning = Sanction.objects.filter(organisation=alliance, term=term, person=people[ids[0]],
+                                          status=SanctionStatus.PROPOSED).first()
+        if warning is not None:
+            services.sanction_submit(sanction=warning, user=office, now=now)
+            services.sanction_decide(sanction=warning, confirm=True, reason="整改意见逾期未落实，情况属实",
+                                     user=president, now=now)
