@@ -28,6 +28,11 @@ STRUCTURE = (
 )
 PEOPLE = Link(_("人员名单"), "members:person_list", "members.list_person")
 MEETINGS = Link(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings", module="alliance")
+TASKS = Link(_("日常任务"), "attendance:task_list", "attendance.list_tasks", module="alliance")
+SCORES = Link(_("考核积分"), "scoring:organisation_list", "scoring.view_scores", module="alliance")
+ENTRIES = Link(_("加减分与违纪"), "scoring:entries_home", "scoring.view_scores", module="alliance")
+AWARDS = Link(_("评优"), "scoring:award_home", "scoring.view_awards", module="alliance")
+RULEBOOK = Link(_("考核细则"), "scoring:rulebook_list", "scoring.view_rulebook", module="alliance")
 
 #: Links a role has whatever its scope object (tenant-wide roles have no scope object to link to).
 ROLE_LINKS: dict[str, tuple[Link, ...]] = {
@@ -37,9 +42,9 @@ ROLE_LINKS: dict[str, tuple[Link, ...]] = {
     ),
     Role.CENTRE_STAFF: (STRUCTURE[0], PEOPLE),
     Role.LOGISTICS: (STRUCTURE[1],),
-    Role.OFFICE: (MEETINGS,),
-    Role.PRESIDENT: (MEETINGS,),
-    Role.DEPARTMENT_HEAD: (MEETINGS,),
+    Role.OFFICE: (MEETINGS, TASKS, SCORES, ENTRIES, AWARDS, RULEBOOK),
+    Role.PRESIDENT: (MEETINGS, SCORES, ENTRIES, AWARDS, RULEBOOK),
+    Role.DEPARTMENT_HEAD: (MEETINGS, TASKS, SCORES, AWARDS),
 }
 
 #: The scope object's own page, and the filter of the people list that shows its people.

@@ -22,7 +22,11 @@ def has_person(user):
 
 @rules.predicate
 def sees_some_scores(user):
-    return scored_organisations(user)[0].exists()
+    """Cached on the user for the rest of the request, like its grants: the menu and the home page ask often."""
+    cached = getattr(user, "_sees_scores_cache", None)
+    if cached is None:
+        cached = user._sees_scores_cache = scored_organisations(user)[0].exists()
+    return cached
 
 
 rules.add_perm("scoring.view_own_score", has_alliance & has_person)

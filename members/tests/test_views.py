@@ -128,6 +128,9 @@ def test_home_of_a_department_head_links_to_the_department_and_its_organisation(
         reverse("orgs:organisation_detail", kwargs={"organisation_id": school.org.pk}),
         reverse("members:person_list"),
         reverse("attendance:meeting_list"),
+        reverse("attendance:task_list"),
+        reverse("scoring:organisation_list"),
+        reverse("scoring:award_home"),
     ]
 
 

@@ -3,6 +3,8 @@
 import datetime as dt
 
 import factory
+from django.db.models import Max
+from django_scopes import scopes_disabled
 
 from attendance.tests.factories import SHANGHAI
 from members.tests.factories import PersonFactory, UserFactory
@@ -22,6 +24,11 @@ from scoring.models import (
 CREATED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
 
 
+def _next_version(organisation) -> int:
+    with scopes_disabled():
+        return (Rulebook.objects.filter(organisation=organisation).aggregate(v=Max("version"))["v"] or 0) + 1
+
+
 class RulebookFactory(factory.django.DjangoModelFactory):
     """A complete rulebook (SPEC's default rules), as every stored rulebook is: the engine refuses gaps."""
 
@@ -31,7 +38,7 @@ class RulebookFactory(factory.django.DjangoModelFactory):
 
     tenant = factory.SubFactory(TenantFactory)
     organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
-    version = factory.Sequence(lambda n: n + 1)
+    version = factory.LazyAttribute(lambda o: _next_version(o.organisation))  # after the one made on creation
     settings = factory.LazyFunction(default_settings)
     created_at = CREATED
 
