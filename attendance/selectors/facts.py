@@ -131,8 +131,9 @@ def describe(refs) -> dict[tuple[str, str], str]:
             if fact_type == "attendance":
                 text = _("%(session)s：%(status)s") % {"session": session(row.meeting),
                                                        "status": Status(row.status).label}
-                if row.late_minutes is not None:
-                    text += _("（迟到 %(n)s 分钟）") % {"n": row.late_minutes}
+                if row.late_minutes is not None:  # late: how late; absent: the late that became an absence
+                    text += (_("（%(n)s 分钟）") if row.status == Status.LATE else _("（迟到 %(n)s 分钟）")) % {
+                        "n": row.late_minutes}
             elif fact_type == "minutes":
                 text = _("%(session)s：会议记录") % {"session": session(row.meeting)}
             elif fact_type == "plenary_order":
