@@ -18,6 +18,8 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 # --- the vocabulary ---
@@ -211,7 +213,7 @@ class Facts:
 
     posts: list[Post] = field(default_factory=list)
     sessions: dict[int, Session] = field(default_factory=dict)
-    marks: list[Mark] = field(default_factory=list)
+    marks: list[Mark] = field(default_factory=list)  # best grouped by session, as the database's index gives them
     tasks: list[Task] = field(default_factory=list)
     minutes: list[Minutes] = field(default_factory=list)
     plenary_orders: list[DepartmentGrade] = field(default_factory=list)
@@ -332,22 +334,29 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
     sessions = facts.sessions
     mark_rule = {(kind, stars, status): rulebook.rule(Fact.MARK, status, kind=kind, stars=stars)
                  for kind in KINDS for stars in STARS for status in MARK_STATUSES}
-    month_of = {pk: (s.on.year, s.on.month) for pk, s in sessions.items() if s.kind in counted}
-    months: dict[tuple[int, tuple[int, int]], bool] = {}
+    months: dict[tuple[int, tuple[int, int]], bool] = {}  # (person, month) → present at every counted session
+    broken = set()  # (person, month) with a mark other than present at a counted session
     activity_marks = []
-    present_tally = months.get
-    for mark in facts.marks:
-        pk, person_id, meeting_id, status = mark  # unpacked: a term holds tens of thousands
+    # Marks arrive grouped by session (the index's order): the session's part is looked up once per run of marks.
+    for meeting_id, group in groupby(facts.marks, key=itemgetter(2)):
         session = sessions[meeting_id]
-        if status != "present" and status in MARK_STATUSES:
-            rule = mark_rule[session.kind, session.stars, status]
-            add(Entry(person_id, rule.id, "attendance", str(pk), rule.points, session.on))
+        month = (session.on.year, session.on.month) if session.kind in counted else None
+        rules_here = {status: mark_rule[session.kind, session.stars, status] for status in MARK_STATUSES}
         if session.kind == "activity":
-            activity_marks.append(mark)
-        month = month_of.get(meeting_id)
-        if month is not None:
-            key = (person_id, month)
-            months[key] = present_tally(key, True) and status == "present"
+            group = list(group)
+            activity_marks.extend(group)
+        for pk, person_id, _meeting, status in group:
+            if month is not None:
+                months[person_id, month] = True
+            if status == "present":
+                continue
+            rule = rules_here.get(status)
+            if rule is not None:
+                add(Entry(person_id, rule.id, "attendance", str(pk), rule.points, session.on))
+            if month is not None:
+                broken.add((person_id, month))
+    for key in broken:
+        months[key] = False
     participated: dict[int, int] = defaultdict(int)
     for pk, person_id, meeting_id, status in sorted(activity_marks, key=lambda m: (sessions[m[2]].on, m[2], m[0])):
         if status in PARTICIPATED:

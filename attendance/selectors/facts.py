@@ -6,6 +6,7 @@ marks. Cancelled sessions and cancelled tasks are not facts. A term is its dates
 
 import datetime as dt
 
+from django.db import connections
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -42,9 +43,20 @@ def term_sessions(*, organisation_id: int, term) -> list[tuple]:
 
 
 def term_marks(*, session_ids: list[int]) -> list[tuple]:
-    """(id, person id, session id, status) of every mark of those sessions."""
-    return list(Attendance.objects.filter(meeting_id__in=session_ids).order_by("pk")
-                .values_list("pk", "person_id", "meeting_id", "status"))
+    """(id, person id, session id, status) of every mark of those sessions, in the index's order (grouped by
+    session in practice; nothing depends on it but speed).
+
+    The largest read of a sync (a 300-member organisation's term: 30 000 rows), fetched in one go from the
+    cursor: these columns need no conversion, and Django's row-by-row iteration costs a third of the query.
+    The queryset still writes the SQL, so the tenant scope applies."""
+    if not session_ids:
+        return []
+    marks = Attendance.objects.filter(meeting_id__in=session_ids).order_by().values_list(
+        "pk", "person_id", "meeting_id", "status")
+    sql, params = marks.query.sql_with_params()
+    with connections[marks.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def term_minutes(*, session_ids: list[int]) -> list[tuple]:
