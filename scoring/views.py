@@ -111,7 +111,9 @@ def _ladder_context(*, organisation, term, person, shown_to_member=False) -> dic
         rows = [s for s in rows if s.status in ("confirmed", "filed", "revoked")]
     for sanction in rows:
         sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
-    return {"ladder": state, "sanctions": rows, "eligible": eligible, "excluded_for": excluded_for}
+    per = selectors.rulebook_settings(organisation=organisation, term=term)["lates_per_absence"]
+    return {"ladder": state, "sanctions": rows, "eligible": eligible, "excluded_for": excluded_for,
+            "lates_per_absence": per}
 
 
 # --- sanctions (SC-11, SC-14): the office reviews, the president decides, the office files ---

@@ -143,3 +143,9 @@ def test_the_list_runs_a_constant_number_of_queries(client, laddered):
             SanctionFactory(tenant=s.tenant, organisation=s.org, term=s.term,
                             person=PersonFactory(tenant=s.tenant), status="dismissed")
     assert count() == few
+
+
+def test_the_member_page_explains_the_late_conversion_with_the_rulebooks_numbers(client, laddered):
+    client.force_login(laddered.officer)
+    html = client.get(reverse("scoring:my_score")).content.decode()
+    assert "迟到折算旷会 1 次（干部每 2 次、干事每 3 次迟到计 1 次旷会，不另扣分）" in html
