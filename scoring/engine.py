@@ -334,29 +334,31 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
     sessions = facts.sessions
     mark_rule = {(kind, stars, status): rulebook.rule(Fact.MARK, status, kind=kind, stars=stars)
                  for kind in KINDS for stars in STARS for status in MARK_STATUSES}
-    months: dict[tuple[int, tuple[int, int]], bool] = {}  # (person, month) → present at every counted session
+    month_people: dict[tuple[int, int], set[int]] = {}  # month → everyone with a counted session in it
     broken = set()  # (person, month) with a mark other than present at a counted session
     activity_marks = []
-    # Marks arrive grouped by session (the index's order): the session's part is looked up once per run of marks.
+    # Marks arrive grouped by session (the index's order): the session's part is looked up once per run of
+    # marks, and the many "present" marks are only gathered into sets (comprehensions: no Python-level loop).
     for meeting_id, group in groupby(facts.marks, key=itemgetter(2)):
         session = sessions[meeting_id]
-        month = (session.on.year, session.on.month) if session.kind in counted else None
-        rules_here = {status: mark_rule[session.kind, session.stars, status] for status in MARK_STATUSES}
+        group = list(group)
         if session.kind == "activity":
-            group = list(group)
             activity_marks.extend(group)
-        for pk, person_id, _meeting, status in group:
-            if month is not None:
-                months[person_id, month] = True
-            if status == "present":
-                continue
+        month = (session.on.year, session.on.month) if session.kind in counted else None
+        if month is not None:
+            month_people.setdefault(month, set()).update([m[1] for m in group])
+        others = [m for m in group if m[3] != "present"]
+        if not others:
+            continue
+        rules_here = {status: mark_rule[session.kind, session.stars, status] for status in MARK_STATUSES}
+        for pk, person_id, _meeting, status in others:
             rule = rules_here.get(status)
             if rule is not None:
                 add(Entry(person_id, rule.id, "attendance", str(pk), rule.points, session.on))
             if month is not None:
                 broken.add((person_id, month))
-    for key in broken:
-        months[key] = False
+    months = {(person_id, month): (person_id, month) not in broken
+              for month, people in month_people.items() for person_id in people}
     participated: dict[int, int] = defaultdict(int)
     for pk, person_id, meeting_id, status in sorted(activity_marks, key=lambda m: (sessions[m[2]].on, m[2], m[0])):
         if status in PARTICIPATED:

@@ -18,6 +18,10 @@ def load(*, organisation_id: int, term) -> engine.Facts:
                 for pk, kind, stars, starts_at in source.term_sessions(organisation_id=organisation_id, term=term)}
     on = {pk: session.on for pk, session in sessions.items()}
     ids = list(sessions)
+    # Each table is read only for the kinds of session it can belong to (an empty list asks the database nothing).
+    plenaries = [pk for pk, s in sessions.items() if s.kind == "plenary"]
+    activities = [pk for pk, s in sessions.items() if s.kind == "activity"]
+    with_minutes = [pk for pk, s in sessions.items() if s.kind in ("department", "plenary", "other")]
     facts = engine.Facts(
         posts=[engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
                for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start,
@@ -30,20 +34,20 @@ def load(*, organisation_id: int, term) -> engine.Facts:
                for pk, task, person, deadline, acknowledged, submitted, grade
                in source.term_task_assignments(organisation_id=organisation_id, term=term)],
         minutes=[engine.Minutes(id=pk, taker_id=taker, taken=taken, grade=grade, on=on[meeting])
-                 for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=ids)],
+                 for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=with_minutes)],
         plenary_orders=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=order, on=on[meeting])
-                        for pk, meeting, dept, order in source.term_plenary_orders(session_ids=ids)],
+                        for pk, meeting, dept, order in source.term_plenary_orders(session_ids=plenaries)],
         disruptions=[engine.PersonOutcome(id=pk, person_id=person, outcome="disruptive", on=on[meeting])
-                     for pk, meeting, person in source.term_disruptions(session_ids=ids)],
+                     for pk, meeting, person in source.term_disruptions(session_ids=plenaries)],
         proposals=[engine.Proposal(id=pk, person_id=person, novel=novel, adopted=adopted, on=on[meeting])
-                   for pk, meeting, person, novel, adopted in source.term_proposals(session_ids=ids)],
+                   for pk, meeting, person, novel, adopted in source.term_proposals(session_ids=activities)],
         activity_grades=[engine.ActivityGrade(meeting_id=meeting, grade=grade, on=on[meeting])
-                         for meeting, grade in source.term_activity_reports(session_ids=ids)],
+                         for meeting, grade in source.term_activity_reports(session_ids=activities)],
         coordinations=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=grade, on=on[meeting])
-                       for pk, meeting, dept, grade in source.term_coordinations(session_ids=ids)],
+                       for pk, meeting, dept, grade in source.term_coordinations(session_ids=activities)],
     )
     _load_own(facts, organisation_id=organisation_id, term=term)
-    for pk, meeting, person, outstanding, concise in source.term_performances(session_ids=ids):
+    for pk, meeting, person, outstanding, concise in source.term_performances(session_ids=activities):
         for outcome, holds in (("outstanding", outstanding), ("concise_summary", concise)):
             if holds:
                 facts.performances.append(engine.PersonOutcome(id=pk, person_id=person, outcome=outcome,
