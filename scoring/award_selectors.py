@@ -17,7 +17,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from members.models import Person, Role
-from members.roles import grants
+from members.roles import scope_ids
 from members.selectors import term_failed_courses
 from orgs.models import Department
 from scoring import engine, facts, selectors
@@ -29,18 +29,14 @@ from scoring.selectors import rulebook_settings
 
 def may_propose(user, department) -> bool:
     """The head of the department proposes its lists; for the presidium, the organisation's president."""
-    for g in grants(user):
-        if department.is_presidium:
-            if g.role == Role.PRESIDENT and g.organisation_id == department.organisation_id:
-                return True
-        elif g.role == Role.DEPARTMENT_HEAD and g.department_id == department.pk:
-            return True
-    return False
+    if department.is_presidium:
+        return department.organisation_id in scope_ids(user, Role.PRESIDENT, "organisation_id")
+    return department.pk in scope_ids(user, Role.DEPARTMENT_HEAD, "department_id")
 
 
 def may_confirm(user, organisation) -> bool:
     """The office of the organisation confirms the proposed lists."""
-    return any(g.role == Role.OFFICE and g.organisation_id == organisation.pk for g in grants(user))
+    return organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
 
 
 # --- eligibility (SC-12) ---

@@ -25,21 +25,16 @@ from orgs.models import Department, Term
 from orgs.pages import attachment
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
-from scoring import award_selectors, awards, exports, selectors
+from scoring import award_selectors, awards, exports
+from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
 from scoring.models import AwardCategory, AwardStatus
 
 FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
 
 
-def _visible_organisation(request, organisation_id):
-    organisations, limits = selectors.scored_organisations(request.user)
-    organisation = get_object_or_404(organisations, pk=organisation_id)
-    return organisation, limits.get(organisation.pk)
-
-
 def _resolve(request, organisation_id, term_id):
     """(organisation, term, the departments the user is limited to or None)."""
-    organisation, departments = _visible_organisation(request, organisation_id)
+    organisation, departments = visible_organisation(request, organisation_id)
     return organisation, get_object_or_404(Term, pk=term_id), departments
 
 
@@ -58,22 +53,16 @@ def _board_url(organisation, term, anchor: str = "") -> str:
 @requires("scoring.view_awards")
 def award_home(request):
     """The menu's entry: the one organisation's lists, or a choice of organisations."""
-    organisations = list(selectors.scored_organisations(request.user)[0])
-    if len(organisations) == 1:
-        return redirect("scoring:award_organisation", organisation_id=organisations[0].pk)
-    return render(request, "scoring/awards_organisations.html", {"organisations": organisations})
+    return organisation_or_choice(request, url_name="scoring:award_organisation",
+                                  template="scoring/awards_organisations.html")
 
 
 @requires("scoring.view_awards")
 def award_organisation(request, organisation_id):
     """The organisation's lists of the running term (or of ``?term=``)."""
-    organisation, _departments = _visible_organisation(request, organisation_id)
-    term_id = request.GET.get("term")
-    term = selectors.term_choice(tenant=request.tenant, today=local_date(timezone.now()),
-                                 term_id=int(term_id) if (term_id or "").isdigit() else None)
+    organisation, _departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     if term is None:
-        if term_id:
-            raise Http404
         return render(request, "scoring/awards.html", {"organisation": organisation, "board": None})
     return redirect(_board_url(organisation, term))
 
@@ -92,7 +81,7 @@ def award_board(request, organisation_id, term_id):
                                                                  "scoring.propose_award", group.department)))
     return render(request, "scoring/awards.html", {
         "organisation": organisation, "term": term, "board": board, "departments": list(by_department.items()),
-        "terms": Term.objects.filter(tenant=request.tenant).order_by("-start"),
+        "terms": school_terms(request),
         "limited": departments is not None, "running": local_date(timezone.now()) <= term.end,
         "can_confirm": request.user.has_perm("scoring.confirm_award", organisation),
         "downloads": [(label, reverse("scoring:award_download", kwargs={

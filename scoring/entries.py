@@ -182,7 +182,7 @@ def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now:
     """The president (总部长) of the entry's organisation approves or refuses a pending positive entry, with an
     optional note; an approved one counts from now on. Anyone else, or a second decision, is refused."""
     entry = _locked_entry(entry)
-    if not services._is_president(user, entry.organisation):
+    if not services.is_president(user, entry.organisation):
         raise ValidationError(_("只有本组织的总部长可以审批。"))
     if entry.approval == ApprovalStatus.APPROVED:
         raise ValidationError(_("这条加分已经批准过了。"))

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.calendar import local_date
-from orgs.models import Term
 from orgs.pages import paginate
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import entries, entry_selectors, selectors
+from scoring.access import chosen_term, school_terms, visible_organisation
 from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
@@ -34,25 +34,6 @@ from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm
 
 def _today():
     return local_date(timezone.now())
-
-
-def _terms(request):
-    return Term.objects.filter(tenant=request.tenant).order_by("-start")
-
-
-def _term(request):
-    term_id = request.GET.get("term")
-    term = selectors.term_choice(tenant=request.tenant, term_id=int(term_id) if (term_id or "").isdigit() else None,
-                                 today=_today())
-    if term is None and term_id:
-        raise Http404
-    return term
-
-
-def _organisation(request, organisation_id):
-    organisations, limits = selectors.scored_organisations(request.user)
-    organisation = get_object_or_404(organisations, pk=organisation_id)
-    return organisation, limits.get(organisation.pk)
 
 
 def _term_on(request, day: dt.date):
@@ -115,7 +96,7 @@ def entries_home(request):
 def _nav(request, organisation, departments, term, current):
     """What the tabs above the three pages need."""
     return {
-        "organisation": organisation, "term": term, "terms": _terms(request), "current": current,
+        "organisation": organisation, "term": term, "terms": school_terms(request), "current": current,
         "limited": departments is not None,
         "pending_count": entry_selectors.discretionary_pending(organisation=organisation, term=term,
                                                                departments=departments).count(),
@@ -130,8 +111,8 @@ def _nav(request, organisation, departments, term, current):
 def discretionary_list(request, organisation_id):
     """The term's entries (filter by status) and, for the office, the entry form with each rule's range and
     clause. A constant number of queries."""
-    organisation, departments = _organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     recorder = request.user.has_perm("scoring.record_entries", organisation)
     if request.method == "POST" and not recorder:
         raise PermissionDenied
@@ -171,8 +152,8 @@ def discretionary_list(request, organisation_id):
 def discretionary_approvals(request, organisation_id):
     """Positive entries waiting for the president, oldest first, of every term; the president approves or
     refuses each with an optional note; the others see the queue read-only."""
-    organisation, departments = _organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     pending = list(entry_selectors.discretionary_pending(organisation=organisation, term=term,
                                                          departments=departments))
     return render(request, "scoring/discretionary_approvals.html", {
@@ -232,8 +213,8 @@ def discretionary_remove(request, discretionaryentry_id):
 def incident_list(request, organisation_id):
     """The term's incidents (filter: members or departments) and, for the office, the form to record one. A
     constant number of queries."""
-    organisation, departments = _organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     recorder = request.user.has_perm("scoring.record_entries", organisation)
     if request.method == "POST" and not recorder:
         raise PermissionDenied

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Role
-from members.roles import grants
+from members.roles import has_role, scope_ids
 from scoring import engine
 from scoring.engine import Fact
 from scoring.models import IncidentKind, Rule, Rulebook, TermRulebook
@@ -324,5 +324,4 @@ def term_bindings(*, organisation, newest: Rulebook | None, today: dt.date) -> l
 
 def can_edit_rulebook(user, organisation) -> bool:
     """The office of the organisation and the school's admin edit its rulebook and re-score its open terms."""
-    return any(g.role == Role.TENANT_ADMIN or (g.role == Role.OFFICE and g.organisation_id == organisation.pk)
-               for g in grants(user))
+    return has_role(user, Role.TENANT_ADMIN) or organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")

@@ -20,15 +20,15 @@ from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import rulebook_selectors as selectors
 from scoring import rulebooks, services
+from scoring.access import organisation_or_choice, visible_organisation
 from scoring.models import Rulebook
 from scoring.rulebook_forms import RulebookForm
-from scoring.selectors import scored_organisations
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
 
 
 def _organisation(request, organisation_id):
-    return get_object_or_404(scored_organisations(request.user)[0], pk=organisation_id)
+    return visible_organisation(request, organisation_id)[0]
 
 
 def _editable_organisation(request, organisation_id):
@@ -47,10 +47,7 @@ def _errors(error: ValidationError) -> str:
 
 @requires("scoring.view_rulebook")
 def rulebook_list(request):
-    organisations = list(scored_organisations(request.user)[0])
-    if len(organisations) == 1:
-        return redirect("scoring:rulebook", organisation_id=organisations[0].pk)
-    return render(request, "scoring/rulebook_list.html", {"organisations": organisations})
+    return organisation_or_choice(request, url_name="scoring:rulebook", template="scoring/rulebook_list.html")
 
 
 def _version_page(request, organisation, rulebook, *, current):

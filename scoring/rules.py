@@ -4,10 +4,11 @@ organisation's; a department head their department's (the selectors narrow what 
 import rules
 
 from members.models import Role
-from members.roles import grants
+from members.roles import scope_ids
 from scoring.award_selectors import may_confirm, may_propose
 from scoring.rulebook_selectors import can_edit_rulebook
 from scoring.selectors import scored_organisations
+from scoring.services import is_president
 
 
 @rules.predicate
@@ -60,14 +61,12 @@ rules.add_perm("scoring.confirm_award", has_alliance & confirms_awards_of)
 
 @rules.predicate
 def records_entries_of(user, organisation):
-    return organisation is not None and any(
-        g.role == Role.OFFICE and g.organisation_id == organisation.pk for g in grants(user))
+    return organisation is not None and organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
 
 
 @rules.predicate
 def decides_entries_of(user, organisation):
-    return organisation is not None and any(
-        g.role == Role.PRESIDENT and g.organisation_id == organisation.pk for g in grants(user))
+    return organisation is not None and is_president(user, organisation)
 
 
 rules.add_perm("scoring.record_entries", has_alliance & records_entries_of)

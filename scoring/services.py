@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from members.models import Role
-from members.roles import grants
+from members.roles import scope_ids
 from orgs.calendar import local_date
 from orgs.models import Organisation, OrganisationKind, Term
 from scoring import engine, facts
@@ -170,8 +170,9 @@ def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
 # --- the sanction workflow (SC-11): the office reviews and submits, the president decides, the office files ---
 
 
-def _is_president(user, organisation) -> bool:
-    return any(g.role == Role.PRESIDENT and g.organisation_id == organisation.pk for g in grants(user))
+def is_president(user, organisation) -> bool:
+    """The organisation's president (总部长): who confirms and revokes sanctions and approves positive entries."""
+    return organisation.pk in scope_ids(user, Role.PRESIDENT, "organisation_id")
 
 
 def _locked_sanction(sanction: Sanction) -> Sanction:
@@ -200,7 +201,7 @@ def sanction_decide(*, sanction: Sanction, confirm: bool, reason: str, user, now
     """The president (总部长) confirms or dismisses a submitted sanction, with a reason. The office may also
     dismiss a proposal it has not submitted (e.g. one whose basis was withdrawn)."""
     sanction = _locked_sanction(sanction)
-    president = _is_president(user, sanction.organisation)
+    president = is_president(user, sanction.organisation)
     if sanction.status in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
         raise ValidationError(_("这项处分已经确认过了。"))
     if sanction.status not in (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED):
@@ -243,7 +244,7 @@ def sanction_revoke(*, sanction: Sanction, reason: str, user, now: dt.datetime) 
     sanction = _locked_sanction(sanction)
     if sanction.status not in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
         raise ValidationError(_("只有已确认或已备案的处分可以撤销。"))
-    if not _is_president(user, sanction.organisation):
+    if not is_president(user, sanction.organisation):
         raise ValidationError(_("只有本组织的总部长可以撤销处分。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写撤销理由。")})

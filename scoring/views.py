@@ -13,37 +13,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members.models import Person, Role
-from members.roles import grants
+from members.roles import scope_ids
 from orgs.calendar import local_date
-from orgs.models import Term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import award_selectors, selectors, services
+from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
 from scoring.models import Sanction
-
-
-def _term(request):
-    term_id = request.GET.get("term")
-    term = selectors.term_choice(tenant=request.tenant, term_id=int(term_id) if (term_id or "").isdigit() else None,
-                                 today=local_date(timezone.now()))
-    if term is None and term_id:
-        raise Http404
-    return term
-
-
-def _visible_organisation(request, organisation_id):
-    organisations, limits = selectors.scored_organisations(request.user)
-    organisation = get_object_or_404(organisations, pk=organisation_id)
-    return organisation, limits.get(organisation.pk)
-
-
-def _terms(request):
-    return Term.objects.filter(tenant=request.tenant).order_by("-start")
 
 
 @requires("scoring.view_own_score")
 def my_score(request):
-    term = _term(request)
+    term = chosen_term(request)
     person = request.user.person
     ledgers = []
     if term is not None:
@@ -52,23 +33,21 @@ def my_score(request):
             ladder = _ladder_context(organisation=organisation, term=term, person=person, shown_to_member=True)
             ledgers.append((organisation, total, entries, ladder))
     return render(request, "scoring/my_score.html", {
-        "term": term, "terms": _terms(request), "ledgers": ledgers, "person": person,
+        "term": term, "terms": school_terms(request), "ledgers": ledgers, "person": person,
         "oversees": request.user.has_perm("scoring.view_scores"),
     })
 
 
 @requires("scoring.view_scores")
 def organisation_list(request):
-    organisations = list(selectors.scored_organisations(request.user)[0])
-    if len(organisations) == 1:
-        return redirect("scoring:organisation_scores", organisation_id=organisations[0].pk)
-    return render(request, "scoring/organisation_list.html", {"organisations": organisations})
+    return organisation_or_choice(request, url_name="scoring:organisation_scores",
+                                  template="scoring/organisation_list.html")
 
 
 @requires("scoring.view_scores")
 def organisation_scores(request, organisation_id):
-    organisation, departments = _visible_organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     table = ladder = None
     if term:
         table = selectors.organisation_table(organisation=organisation, term=term, departments=departments)
@@ -78,15 +57,15 @@ def organisation_scores(request, organisation_id):
     watch = [(row, [selectors.describe_reason(c, n, t) for _lv, c, n, t in row.ladder.near])
              for row in (table.rows if table else []) if row.ladder and row.ladder.near]
     return render(request, "scoring/organisation_scores.html", {
-        "organisation": organisation, "term": term, "terms": _terms(request), "table": table,
+        "organisation": organisation, "term": term, "terms": school_terms(request), "table": table,
         "limited": departments is not None, "watch": watch,
     })
 
 
 @requires("scoring.view_scores")
 def person_score(request, organisation_id, person_id):
-    organisation, departments = _visible_organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     if term is None:
         raise Http404
     table = selectors.organisation_table(organisation=organisation, term=term, departments=departments)
@@ -121,25 +100,25 @@ def _ladder_context(*, organisation, term, person, shown_to_member=False) -> dic
 
 def _acts(user, organisation) -> set[str]:
     """What the user may do with the organisation's sanctions: review and file (office), decide (president)."""
-    roles = {g.role for g in grants(user) if g.organisation_id == organisation.pk}
-    return {act for act, role in (("office", Role.OFFICE), ("president", Role.PRESIDENT)) if role in roles}
+    return {act for act, role in (("office", Role.OFFICE), ("president", Role.PRESIDENT))
+            if organisation.pk in scope_ids(user, role, "organisation_id")}
 
 
 @requires("scoring.view_scores")
 def sanction_list(request, organisation_id):
-    organisation, departments = _visible_organisation(request, organisation_id)
-    term = _term(request)
+    organisation, departments = visible_organisation(request, organisation_id)
+    term = chosen_term(request)
     rows = list(selectors.sanctions(organisation=organisation, term=term, departments=departments)) if term else []
     for sanction in rows:
         sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
     return render(request, "scoring/sanctions.html", {
-        "organisation": organisation, "term": term, "terms": _terms(request), "sanctions": rows,
+        "organisation": organisation, "term": term, "terms": school_terms(request), "sanctions": rows,
         "acts": _acts(request.user, organisation), "today": local_date(timezone.now()),
     })
 
 
 def _sanction_action(request, organisation_id, sanction_id, act):
-    organisation, departments = _visible_organisation(request, organisation_id)
+    organisation, departments = visible_organisation(request, organisation_id)
     sanction = get_object_or_404(Sanction.objects.filter(organisation=organisation), pk=sanction_id)
     if not _acts(request.user, organisation):
         raise PermissionDenied
