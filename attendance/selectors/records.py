@@ -58,12 +58,18 @@ class DepartmentMark:
     department: Department
     row: PlenaryOrder | ActivityCoordination | None
     value: str = ""
+    label: str = ""  # the recorded value in words
 
 
 def _department_marks(meeting: Meeting, model, attribute: str) -> list[DepartmentMark]:
     rows = {r.department_id: r for r in model.objects.filter(meeting=meeting)}
-    return [DepartmentMark(department=d, row=rows.get(d.pk), value=getattr(rows.get(d.pk), attribute, ""))
-            for d in Department.objects.filter(organisation_id=meeting.organisation_id)]
+    labels = dict(model._meta.get_field(attribute).choices)
+    marks = []
+    for department in Department.objects.filter(organisation_id=meeting.organisation_id):
+        row = rows.get(department.pk)
+        value = getattr(row, attribute, "")
+        marks.append(DepartmentMark(department=department, row=row, value=value, label=labels.get(value, "")))
+    return marks
 
 
 # --- minutes (会议记录, AT-4) ---

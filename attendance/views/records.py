@@ -111,9 +111,10 @@ def plenary_discipline(request, meeting_id):
         messages.info(request, _("只有全体会议记录会场纪律。"))
         return _to("meeting_detail", meeting)
     recorder = request.user.has_perm("attendance.record_discipline", meeting) and not meeting.is_cancelled
+    started = timezone.now() >= meeting.starts_at
     return render(request, "attendance/discipline.html", {
         "meeting": meeting, "page": selectors.discipline_page(user=request.user, meeting=meeting),
-        "recorder": recorder, "started": timezone.now() >= meeting.starts_at,
+        "recorder": recorder, "started": started, "editable": recorder and started,
         "orders": DepartmentOrder.choices + [("", _("未评"))],
     })
 
@@ -177,6 +178,7 @@ def activity_record(request, meeting_id):
             return _to("activity_record", meeting, "#report")
     return render(request, "attendance/activity.html", {
         "meeting": meeting, "page": page, "form": form, "recorder": recorder, "started": now >= meeting.starts_at,
+        "editable": recorder and now >= meeting.starts_at,
         "grades": Coordination.choices + [("", _("未评"))],
     })
 
