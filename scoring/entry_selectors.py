@@ -9,14 +9,13 @@ of queries whatever its length.
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
-from django.utils.translation import gettext as _
 
 from members.models import Person
 from members.selectors import organisation_posts
 from orgs.models import Department
 from scoring.defaults import default_rules
 from scoring.engine import Fact
-from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Rule, Rulebook, Sanction, TermRulebook
+from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Rule, Rulebook, TermRulebook
 from scoring.selectors import scored_organisations
 
 #: Filters of the discretionary list: status → the rows it keeps.
@@ -160,33 +159,3 @@ def discretionary_pending(*, organisation, term=None, departments: set[int] | No
         rows = rows.filter(department_id__in=departments)
     return rows.select_related("term", "rule", "person", "department", "entered_by__person").order_by(
         "entered_at", "pk")
-
-
-# --- the ledger's descriptions of scoring's own facts (SC-15) ---
-
-#: Ledger fact types that are scoring's own rows, not attendance's (attendance.selectors.facts.describe).
-OWN_FACT_TYPES = ("discretionary", "sanction")
-
-
-def describe(refs) -> dict[tuple[str, str], str]:
-    """A short Chinese description of the discretionary entries and department warnings a ledger names:
-    ``{(fact type, key): text}``; one query per fact type present."""
-    wanted: dict[str, set[int]] = {}
-    for fact_type, key in refs:
-        if fact_type in OWN_FACT_TYPES and key.isdigit():
-            wanted.setdefault(fact_type, set()).add(int(key))
-    texts = {}
-    if wanted.get("discretionary"):
-        for entry in DiscretionaryEntry.objects.filter(pk__in=wanted["discretionary"]).select_related(
-                "department"):
-            if entry.department_id:
-                text = _("酌情加减分（%(department)s）：%(reason)s") % {"department": entry.department.name,
-                                                                   "reason": entry.reason}
-            else:
-                text = _("酌情加减分：%(reason)s") % {"reason": entry.reason}
-            texts["discretionary", str(entry.pk)] = text
-    if wanted.get("sanction"):
-        for sanction in Sanction.objects.filter(pk__in=wanted["sanction"]).select_related("department"):
-            texts["sanction", str(sanction.pk)] = _("%(department)s受到部门警告") % {
-                "department": sanction.department.name if sanction.department_id else ""}
-    return texts

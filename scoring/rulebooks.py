@@ -397,13 +397,8 @@ class RescorePreview:
     changed: int = 0
 
 
-#: Fact types that attendance.selectors.facts.describe knows; the others are scoring's own.
-DESCRIBED = {"month", "attendance", "minutes", "plenary_order", "plenary_disruption", "activity_performance",
-             "activity_proposal", "activity_coordination", "task_assignment", "activity"}
-
-
 def _describe(refs) -> dict:
-    texts = attendance_facts.describe({ref for ref in refs if ref[0] in DESCRIBED})
+    texts = attendance_facts.describe(refs)  # scoring's own fact types get their rule's name below
     for fact_type, key in refs:
         if fact_type == "discretionary":
             texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DISCRETIONARY]))

@@ -14,7 +14,15 @@ from members.selectors import organisation_posts, person_organisation_ids
 from orgs.models import Department, Organisation, OrganisationKind, Term
 from scoring import engine, facts
 from scoring.defaults import default_settings
-from scoring.models import IncidentKind, LedgerEntry, Rulebook, Sanction, SanctionStatus, TermRulebook
+from scoring.models import (
+    DiscretionaryEntry,
+    IncidentKind,
+    LedgerEntry,
+    Rulebook,
+    Sanction,
+    SanctionStatus,
+    TermRulebook,
+)
 
 #: The base of every term score (第一条); a rulebook may set another.
 DEFAULT_BASE = 70
@@ -128,15 +136,48 @@ class Explained:
     fact: str
 
 
+def describe_facts(refs) -> dict[tuple[str, str], str]:
+    """A short description of each fact ledger entries name: attendance's, then scoring's own."""
+    texts = attendance_facts.describe(refs)
+    texts.update(describe_own_facts(refs))
+    return texts
+
+
+# --- the ledger's descriptions of scoring's own facts (SC-15) ---
+
+#: Ledger fact types that are scoring's own rows, not attendance's (attendance.selectors.facts.describe).
+OWN_FACT_TYPES = ("discretionary", "sanction")
+
+
+def describe_own_facts(refs) -> dict[tuple[str, str], str]:
+    """A short Chinese description of the discretionary entries and department warnings a ledger names:
+    ``{(fact type, key): text}``; one query per fact type present."""
+    wanted: dict[str, set[int]] = {}
+    for fact_type, key in refs:
+        if fact_type in OWN_FACT_TYPES and key.isdigit():
+            wanted.setdefault(fact_type, set()).add(int(key))
+    texts = {}
+    if wanted.get("discretionary"):
+        for entry in DiscretionaryEntry.objects.filter(pk__in=wanted["discretionary"]).select_related(
+                "department"):
+            if entry.department_id:
+                text = _("酌情加减分（%(department)s）：%(reason)s") % {"department": entry.department.name,
+                                                                   "reason": entry.reason}
+            else:
+                text = _("酌情加减分：%(reason)s") % {"reason": entry.reason}
+            texts["discretionary", str(entry.pk)] = text
+    if wanted.get("sanction"):
+        for sanction in Sanction.objects.filter(pk__in=wanted["sanction"]).select_related("department"):
+            texts["sanction", str(sanction.pk)] = _("%(department)s受到部门警告") % {
+                "department": sanction.department.name if sanction.department_id else ""}
+    return texts
+
+
 def member_ledger(*, person, organisation, term) -> tuple[int, list[Explained]]:
     """(term score, each entry with its rule and a description of its fact), in date order. Three queries."""
     entries = list(LedgerEntry.objects.filter(organisation=organisation, term=term, person=person)
                    .select_related("rule").order_by("on", "rule__position", "pk"))
-    from scoring import entry_selectors  # scoring's own facts (SC-9, SC-14); it imports this module
-
-    refs = {(e.fact_type, e.fact_key) for e in entries}
-    texts = attendance_facts.describe({r for r in refs if r[0] not in entry_selectors.OWN_FACT_TYPES})
-    texts.update(entry_selectors.describe(refs))
+    texts = describe_facts({(e.fact_type, e.fact_key) for e in entries})
     base = base_of(organisation=organisation, term=term)
     return base + sum(e.points for e in entries), [
         Explained(entry=e, fact=texts.get((e.fact_type, e.fact_key), "")) for e in entries]
