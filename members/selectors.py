@@ -232,3 +232,17 @@ def term_failed_courses(*, person_ids, term) -> dict[int, int]:
     a failed course; for award eligibility (SC-12), which shows that a member failed, not the standing."""
     return dict(AcademicStanding.objects.filter(term=term, person_id__in=list(person_ids), failed_courses__gt=0)
                 .values_list("person_id", "failed_courses"))
+
+
+def memberships_on(*, organisation_ids, on: dt.date) -> QuerySet[Membership]:
+    """The memberships of those organisations in force on ``on`` (begun, not yet ended): who was a member then."""
+    return Membership.objects.filter(organisation_id__in=list(organisation_ids), start__lte=on).exclude(end__lt=on)
+
+
+def department_member_ids(*, department_ids, organisation_id: int | None = None) -> QuerySet:
+    """The ids (a subquery: no query of its own) of the current members of those departments — what a
+    department head sees of their organisation — optionally only in one organisation."""
+    current = Membership.objects.filter(department_id__in=department_ids, end__isnull=True)
+    if organisation_id is not None:
+        current = current.filter(organisation_id=organisation_id)
+    return current.values("person_id")

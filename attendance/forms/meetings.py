@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Audience, MeetingKind
-from members.models import Membership, Person, Role
+from members.models import Person, Role
 from members.roles import scope_ids
+from members.selectors import memberships_on
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
 
@@ -45,7 +46,7 @@ class _PersonChoice(forms.ModelChoiceField):
 
 def _current_members(org_ids):
     today = local_date(timezone.now())
-    current = Membership.objects.filter(organisation_id__in=org_ids, start__lte=today).exclude(end__lt=today)
+    current = memberships_on(organisation_ids=org_ids, on=today)
     return Person.objects.filter(pk__in=current.values("person_id")).order_by("number")
 
 

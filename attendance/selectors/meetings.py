@@ -9,6 +9,7 @@ from attendance.models import Attendance, AttendanceChange, LeaveRequest, LeaveS
 from attendance.policies import LATE_ABSENCE_MINUTES
 from members.models import Membership, Person, Role
 from members.roles import grants
+from members.selectors import department_member_ids
 from orgs.calendar import local_date, school_tz
 from orgs.models import Department, Organisation
 from orgs.selectors import policy_value
@@ -65,9 +66,8 @@ def attendance_rows(*, user, meeting: Meeting) -> QuerySet[Attendance]:
     recorder, viewer, departments, everything = _scopes(user)
     rows = Attendance.objects.filter(meeting=meeting)
     if not (everything or meeting.organisation_id in recorder | viewer):
-        members = Membership.objects.filter(organisation_id=meeting.organisation_id, department_id__in=departments,
-                                            end__isnull=True).values("person_id")
-        rows = rows.filter(person_id__in=members)
+        rows = rows.filter(person_id__in=department_member_ids(department_ids=departments,
+                                                               organisation_id=meeting.organisation_id))
     return rows.select_related("person").order_by("person__number")
 
 

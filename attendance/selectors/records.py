@@ -23,8 +23,9 @@ from attendance.models import (
 )
 from attendance.policies import ACTIVITY_HANDBACK_DAYS
 from attendance.selectors.meetings import attendance_rows, can_record, sees_all_rows
-from members.models import Membership, Person, Role
+from members.models import Person, Role
 from members.roles import scope_ids
+from members.selectors import department_member_ids, memberships_on
 from orgs.calendar import local_date
 from orgs.models import Department
 from orgs.selectors import policy_value
@@ -39,15 +40,14 @@ def _visible_people(user, meeting: Meeting):
     members of the departments they head."""
     if sees_all_rows(user, meeting):
         return None
-    return Membership.objects.filter(organisation_id=meeting.organisation_id, end__isnull=True,
-                                     department_id__in=scope_ids(user, Role.DEPARTMENT_HEAD, "department_id"),
-                                     ).values("person_id")
+    return department_member_ids(department_ids=scope_ids(user, Role.DEPARTMENT_HEAD, "department_id"),
+                                 organisation_id=meeting.organisation_id)
 
 
 def _members_on(meeting: Meeting) -> QuerySet[Person]:
     """The members of the session's organisation on its (school-local) date, by number."""
     on = local_date(meeting.starts_at)
-    current = Membership.objects.filter(organisation_id=meeting.organisation_id, start__lte=on).exclude(end__lt=on)
+    current = memberships_on(organisation_ids=[meeting.organisation_id], on=on)
     return Person.objects.filter(pk__in=current.values("person_id")).order_by("number")
 
 

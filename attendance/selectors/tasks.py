@@ -14,12 +14,13 @@ from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, 
 from attendance.models import Audience, Task, TaskAssignment, TaskAttachment
 from attendance.selectors.meetings import _scopes
 from members.models import Membership
+from members.selectors import department_member_ids
 from orgs.models import Department
 
 
 def _department_members(departments) -> QuerySet:
     """The people currently in one of ``departments`` (a subquery: no query of its own)."""
-    return Membership.objects.filter(department_id__in=departments, end__isnull=True).values("person_id")
+    return department_member_ids(department_ids=departments)
 
 
 def _organisations_of(departments) -> QuerySet:

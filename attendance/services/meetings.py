@@ -21,7 +21,7 @@ from attendance.models import (
 )
 from attendance.selectors import late_threshold
 from attendance.signals import notify
-from members.models import Membership
+from members.selectors import memberships_on
 from orgs.calendar import local_date
 
 #: Statuses an office may set from the attendance page.
@@ -31,7 +31,7 @@ MARKABLE = {Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Statu
 def expected_people(*, organisation, audience, department, chosen, on: dt.date) -> list[int]:
     """Ids of the people an audience means on ``on``: the organisation's or a department's current members, or
     the chosen people (who must be current members). Sessions and tasks (services/tasks.py) both use it."""
-    current = Membership.objects.filter(organisation=organisation, start__lte=on).exclude(end__lt=on)
+    current = memberships_on(organisation_ids=[organisation.pk], on=on)
     if audience == Audience.DEPARTMENT:
         current = current.filter(department=department)
     ids = list(current.order_by("person_id").values_list("person_id", flat=True).distinct())

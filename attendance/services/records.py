@@ -31,7 +31,7 @@ from attendance.models import (
     PlenaryOrder,
 )
 from attendance.signals import notify
-from members.models import Membership
+from members.selectors import memberships_on
 from orgs.calendar import local_date
 
 #: The kinds of session whose minutes are recorded (a duty shift and an activity have none).
@@ -95,8 +95,7 @@ def _changed(meeting: Meeting, now: dt.datetime) -> None:
 def _is_member(meeting: Meeting, person) -> bool:
     """A current member of the session's organisation on the session's (school-local) date."""
     on = local_date(meeting.starts_at)
-    return Membership.objects.filter(organisation_id=meeting.organisation_id, person_id=person.pk,
-                                     start__lte=on).exclude(end__lt=on).exists()
+    return memberships_on(organisation_ids=[meeting.organisation_id], on=on).filter(person_id=person.pk).exists()
 
 
 # --- minutes (会议记录, AT-4) ---
