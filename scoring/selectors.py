@@ -201,8 +201,7 @@ def describe_reason(criterion: str, count: int, threshold: int) -> str:
         what = IncidentKind(criterion.split(":", 1)[1]).label
     else:
         what = {"lates": _("迟到"), "absences": _("旷会（含迟到折算）"), "minutes_not_taken": _("未做会议记录"),
-                "careless": _("工作马虎"), "lates_and_absences": _("迟到与旷会合计"),
-                "failed_courses": _("本学期不及格课程")}[criterion]
+                "careless": _("工作马虎")}[criterion]
     return _("%(what)s %(count)s 次（%(threshold)s 次即达到）") % {"what": what, "count": count,
                                                               "threshold": threshold}
 
