@@ -207,13 +207,26 @@ class Incident:
     on: dt.date
 
 
+class Expected(NamedTuple):
+    """Someone was expected at a session of a kind in a month (whatever their marks there)."""
+
+    person_id: int
+    year: int
+    month: int
+    kind: str
+
+
 @dataclass
 class Facts:
     """Everything of one organisation's term the rules look at."""
 
     posts: list[Post] = field(default_factory=list)
     sessions: dict[int, Session] = field(default_factory=dict)
-    marks: list[Mark] = field(default_factory=list)  # best grouped by session, as the database's index gives them
+    # Marks, best grouped by session (as the database's index gives them). Present marks may be left out where
+    # ``expected`` says who was expected: they earn nothing but a month's full attendance (SC-4) — except at
+    # activities, where taking part earns points (SC-6), so an activity's marks are all here.
+    marks: list[Mark] = field(default_factory=list)
+    expected: list[Expected] = field(default_factory=list)
     tasks: list[Task] = field(default_factory=list)
     minutes: list[Minutes] = field(default_factory=list)
     plenary_orders: list[DepartmentGrade] = field(default_factory=list)
@@ -328,7 +341,7 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
             add(Entry(pid, rule.id, fact_type, str(fact_key), rule.points, on))
 
     # SC-1 … SC-3 (marks), SC-6 participation with its term cap, SC-4 full attendance per month. Most marks
-    # are "present": they only feed the month's tally.
+    # are "present": they only feed the month's tally (or arrive already tallied, as ``facts.expected``).
     participation = rulebook.rule(Fact.ACTIVITY_PARTICIPATION, "participated")
     counted = rulebook.counted_kinds()
     sessions = facts.sessions
@@ -357,8 +370,9 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
                 add(Entry(person_id, rule.id, "attendance", str(pk), rule.points, session.on))
             if month is not None:
                 broken.add((person_id, month))
-    months = {(person_id, month): (person_id, month) not in broken
-              for month, people in month_people.items() for person_id in people}
+    for person_id, year, month, kind in facts.expected:
+        if kind in counted:
+            month_people.setdefault((year, month), set()).add(person_id)
     participated: dict[int, int] = defaultdict(int)
     for pk, person_id, meeting_id, status in sorted(activity_marks, key=lambda m: (sessions[m[2]].on, m[2], m[0])):
         if status in PARTICIPATED:
@@ -368,10 +382,13 @@ def compute(facts: Facts, rulebook: Rulebook, *, as_of: dt.datetime, today: dt.d
                 add(Entry(person_id, participation.id, "attendance", str(pk), participation.points,
                           sessions[meeting_id].on))
     full = rulebook.rule(Fact.FULL_ATTENDANCE, "full")
-    for (person_id, (year, month)), all_present in months.items():
+    for (year, month), people in month_people.items():
         end = _month_end(dt.date(year, month, 1))
-        if today > end and all_present:
-            add(Entry(person_id, full.id, "month", f"{year:04d}-{month:02d}", full.points, end))
+        if today > end:
+            key = f"{year:04d}-{month:02d}"
+            for person_id in people:
+                if (person_id, (year, month)) not in broken:
+                    add(Entry(person_id, full.id, "month", key, full.points, end))
 
     # SC-5 tasks: the first on-time submitter of each task (ties by time, then id), the others, the late and
     # the missing; and the quality grade.

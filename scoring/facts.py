@@ -1,7 +1,7 @@
 """Load an organisation's term from the database into the engine's values (scoring.engine.Facts).
 
 Reads attendance and members through their selectors (never their models), and scoring's own incidents,
-discretionary entries and department warnings: fourteen queries whatever the size.
+discretionary entries and department warnings: fifteen queries at most, whatever the size.
 """
 
 from django.db.models import Q
@@ -27,7 +27,9 @@ def load(*, organisation_id: int, term) -> engine.Facts:
                for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start,
                                                        end=term.end)],
         sessions=sessions,
-        marks=source.term_marks(session_ids=ids),  # (id, person, session, status): engine.Mark's shape
+        # (id, person, session, status): engine.Mark's shape. Present marks only as who was expected when.
+        marks=source.term_marks(session_ids=ids, every_mark_of=activities),
+        expected=_expected(sessions),
         tasks=[engine.Task(assignment_id=pk, task_id=task, person_id=person, deadline=deadline,
                            acknowledged_at=acknowledged, submitted_at=submitted, grade=grade,
                            deadline_on=local_date(deadline), submitted_on=submitted and local_date(submitted))
@@ -53,6 +55,17 @@ def load(*, organisation_id: int, term) -> engine.Facts:
                 facts.performances.append(engine.PersonOutcome(id=pk, person_id=person, outcome=outcome,
                                                                on=on[meeting]))
     return facts
+
+
+def _expected(sessions: dict[int, engine.Session]) -> list[engine.Expected]:
+    """Who was expected at a session of each kind in each month: a few hundred rows where the marks are tens of
+    thousands."""
+    groups: dict[tuple[int, int, str], list[int]] = {}
+    for pk, session in sessions.items():
+        groups.setdefault((session.on.year, session.on.month, session.kind), []).append(pk)
+    keys = list(groups)
+    return [engine.Expected(person_id, *keys[group]) for person_id, group in source.term_expected(
+        session_groups={i: groups[key] for i, key in enumerate(keys)})]
 
 
 def _load_own(facts: engine.Facts, *, organisation_id: int, term) -> None:

@@ -227,5 +227,18 @@ def test_computing_is_deterministic_and_the_score_is_70_plus_the_entries(rows):
         assert total == 70 + sum(e.points for e in first if e.person_id == person)
 
 
+@settings(max_examples=60, deadline=None)
+@given(MARKS)
+def test_present_marks_given_as_who_was_expected_give_the_same_ledger(rows):
+    """scoring.facts sends present marks (but an activity's) only as who was expected in which month."""
+    pairs = [mark(i, person, status, kind=kind, stars=stars, meeting=i, on=dt.date(2026, 10, 1) + dt.timedelta(
+        days=day)) for i, (person, kind, stars, status, day) in enumerate(rows, start=1)]
+    every = with_marks(pairs)
+    tallied = with_marks([(s, m) for s, m in pairs if m.status != "present" or s.kind == "activity"])
+    tallied.expected = sorted({engine.Expected(m.person_id, s.on.year, s.on.month, s.kind) for s, m in pairs})
+    assert engine.compute(tallied, RB, as_of=AFTER_NOV, today=AFTER_NOV.date()) == engine.compute(
+        every, RB, as_of=AFTER_NOV, today=AFTER_NOV.date())
+
+
 def test_the_fact_kinds_have_outcomes():
     assert set(engine.OUTCOMES) == {v for k, v in vars(Fact).items() if not k.startswith("_")}
