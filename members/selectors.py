@@ -163,6 +163,14 @@ def user_role_assignments(*, user, on: dt.date | None = None) -> QuerySet[RoleAs
     )
 
 
+def organisation_role_holders(*, organisation_id: int, role: str, on: dt.date) -> list[User]:
+    """The active accounts holding ``role`` over the organisation on ``on`` (e.g. its presidium), by username,
+    with their person."""
+    user_ids = RoleAssignment.objects.filter(role=role, organisation_id=organisation_id, start__lte=on).exclude(
+        end__lt=on).values("user_id")
+    return list(User.objects.filter(pk__in=user_ids, is_active=True).select_related("person").order_by("username"))
+
+
 def number_is_ambiguous(number: str) -> bool:
     """Whether a student/staff number belongs to accounts of more than one active school (login form)."""
     with scopes_disabled():
@@ -207,14 +215,19 @@ def import_job_progress(*, tenant) -> QuerySet[ImportJob]:
     return ImportJob.objects.filter(tenant=tenant).only("tenant_id", "kind", "status", "processed_rows", "total_rows")
 
 
-def organisation_posts(*, organisation_id: int, start: dt.date, end: dt.date) -> list[tuple]:
+def organisation_posts(*, organisation_id: int, start: dt.date, end: dt.date,
+                       person_id: int | None = None) -> list[tuple]:
     """(person id, department id, is cadre, start, end) of every membership of the organisation that overlaps
-    ``start``…``end``: who held which kind of post where, for the scoring engine."""
+    ``start``…``end`` (only that person's with ``person_id``): who held which kind of post where, for the scoring
+    engine."""
+    memberships = Membership.objects.filter(organisation_id=organisation_id, start__lte=end).filter(
+        Q(end__isnull=True) | Q(end__gte=start))
+    if person_id is not None:
+        memberships = memberships.filter(person_id=person_id)
     return [
-        (person_id, department_id, category == PositionCategory.CADRE, first, last)
-        for person_id, department_id, category, first, last in Membership.objects.filter(
-            organisation_id=organisation_id, start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start))
-        .order_by("pk").values_list("person_id", "department_id", "position__category", "start", "end")
+        (person, department_id, category == PositionCategory.CADRE, first, last)
+        for person, department_id, category, first, last in memberships.order_by("pk").values_list(
+            "person_id", "department_id", "position__category", "start", "end")
     ]
 
 

@@ -125,6 +125,8 @@ def default_settings() -> dict:
                                       "perfunctory": 1, "handback_late": 1, "disobedience": 1,
                                       "activity_failed": 1}},
         },
+        # SC-9 (第六条 注): who approves a positive discretionary entry: the president, or the whole presidium.
+        "discretionary_approval": "president",
         # SC-12: excluded from awards with more than this many lates + unexcused absences (as marked).
         "eligibility_max_lates_and_absences": 2,
         # SC-13: the share of each department's headcount, per category, rounded half up, at least 1.

@@ -1,5 +1,6 @@
 """Writes of what the office enters by hand: incidents (违纪事项, SC-11 for members, SC-14 for departments) and
-discretionary entries (酌情加减分, SC-9) with the president's approval of the positive ones.
+discretionary entries (酌情加减分, SC-9) with the approval of the positive ones (the president's, or the whole
+presidium's where the rulebook says so) and the president's revocation of an approved one.
 
 Keyword-only, atomic, Chinese errors, ``now`` explicit. Every write re-syncs the ledger of the term its date
 falls in (``scoring.services.ledger_sync``) inside the same transaction, so the score and the ladder's proposals
@@ -16,12 +17,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from members.selectors import organisation_posts
+from members.models import Role
+from members.selectors import organisation_posts, organisation_role_holders
 from orgs.calendar import local_date
 from orgs.models import Term
-from scoring import services
+from scoring import selectors, services
 from scoring.engine import Fact, Reach
-from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, IncidentKind, Rule
+from scoring.models import (
+    ApprovalStatus,
+    Approver,
+    DiscretionaryEntry,
+    DiscretionaryVote,
+    Incident,
+    IncidentKind,
+    Rule,
+)
 
 #: SC-11: the incidents the ladder counts for a member.
 MEMBER_KINDS = (
@@ -176,23 +186,55 @@ def _locked_entry(entry: DiscretionaryEntry) -> DiscretionaryEntry:
     return DiscretionaryEntry.objects.select_for_update().select_related("organisation", "term").get(pk=entry.pk)
 
 
+def approver(*, organisation, term) -> str:
+    """Who approves the term's positive entries (``Approver``): the setting of the rulebook the term runs under."""
+    return selectors.rulebook_settings(organisation=organisation, term=term).get("discretionary_approval",
+                                                                                 Approver.PRESIDENT)
+
+
+def presidium(*, organisation, now: dt.datetime) -> list:
+    """The accounts of the organisation's presidium today (who hold its 主席团/总部长 role)."""
+    return organisation_role_holders(organisation_id=organisation.pk, role=Role.PRESIDENT, on=local_date(now))
+
+
+def _note(note: str) -> str:
+    note = (note or "").strip()
+    if len(note) > TEXT_LENGTH:
+        raise ValidationError({"note": _("不能超过 %(n)s 个字。") % {"n": TEXT_LENGTH}})
+    return note
+
+
 @transaction.atomic
 def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now: dt.datetime,
                          note: str = "") -> DiscretionaryEntry:
-    """The president (总部长) of the entry's organisation approves or refuses a pending positive entry, with an
-    optional note; an approved one counts from now on. Anyone else, or a second decision, is refused."""
+    """Approve or refuse a pending positive entry, with an optional note (SC-9).
+
+    By default (``Approver.PRESIDENT``) one decision of the organisation's president (总部长, a holder of the
+    主席团/总部长 role) settles it. Where the term's rulebook asks the whole presidium (``Approver.PRESIDIUM``,
+    第六条 注: 得到所有人认可), each member records their say once: a refusal refuses the entry; it is approved
+    when every member of the presidium today has agreed. An approved entry counts from then on. Anyone else, a
+    decided entry, or a second say of the same member is refused, and nothing changes."""
     entry = _locked_entry(entry)
+    by_presidium = approver(organisation=entry.organisation, term=entry.term) == Approver.PRESIDIUM
     if not services.is_president(user, entry.organisation):
-        raise ValidationError(_("只有本组织的总部长可以审批。"))
+        raise ValidationError(_("只有本组织的主席团成员可以审批。") if by_presidium
+                              else _("只有本组织的总部长可以审批。"))
     if entry.approval == ApprovalStatus.APPROVED:
         raise ValidationError(_("这条加分已经批准过了。"))
     if entry.approval == ApprovalStatus.REFUSED:
         raise ValidationError(_("这条加分已经审批过了（未批准）。"))
+    if entry.approval == ApprovalStatus.REVOKED:
+        raise ValidationError(_("这条加分已被撤销。"))
     if entry.approval != ApprovalStatus.PENDING:
         raise ValidationError(_("扣分即时生效，不需要审批。"))
-    note = (note or "").strip()
-    if len(note) > TEXT_LENGTH:
-        raise ValidationError({"note": _("不能超过 %(n)s 个字。") % {"n": TEXT_LENGTH}})
+    note = _note(note)
+    if by_presidium:
+        if DiscretionaryVote.objects.filter(entry=entry, user=user).exists():
+            raise ValidationError(_("您已经对这条加分表过态了，需等待其他主席团成员。"))
+        DiscretionaryVote.objects.create(tenant_id=entry.tenant_id, entry=entry, user=user, agree=approve, note=note,
+                                         at=now)
+        if approve and not _presidium_agrees(entry, now):
+            return entry  # waits for the others
     entry.approval = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
     entry.decided_by, entry.decided_at, entry.decision_note = user, now, note
     entry.save(update_fields=["approval", "decided_by", "decided_at", "decision_note"])
@@ -200,13 +242,63 @@ def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now:
     return entry
 
 
+def _presidium_agrees(entry: DiscretionaryEntry, now: dt.datetime) -> bool:
+    """Whether every member of the presidium today has agreed to the entry (a presidium of none never does)."""
+    members = {user.pk for user in presidium(organisation=entry.organisation, now=now)}
+    agreed = set(DiscretionaryVote.objects.filter(entry=entry, agree=True).values_list("user_id", flat=True))
+    return bool(members) and members <= agreed
+
+
+@transaction.atomic
+def discretionary_settle(*, tenant, now: dt.datetime) -> int:
+    """Approve the pending entries that every member of the presidium *today* has agreed to although nobody's
+    say completed them: a member whose role ended after the others agreed. Beat runs it with the ledger's
+    periodic sync (``scoring.tasks.ledger_sync_due``). Idempotent; returns the entries approved."""
+    approved = 0
+    waiting = DiscretionaryEntry.objects.filter(tenant=tenant, approval=ApprovalStatus.PENDING, votes__agree=True)
+    for entry in waiting.distinct().select_related("organisation", "term").order_by("pk"):
+        if approver(organisation=entry.organisation, term=entry.term) != Approver.PRESIDIUM:
+            continue
+        if DiscretionaryVote.objects.filter(entry=entry, agree=False).exists() or not _presidium_agrees(entry, now):
+            continue
+        last = DiscretionaryVote.objects.filter(entry=entry, agree=True).order_by("-at", "-pk").first()
+        entry.approval, entry.decided_by, entry.decided_at = ApprovalStatus.APPROVED, last.user, now
+        entry.decision_note = _("主席团现任成员均已同意。")
+        entry.save(update_fields=["approval", "decided_by", "decided_at", "decision_note"])
+        services.ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
+        approved += 1
+    return approved
+
+
+@transaction.atomic
+def discretionary_revoke(*, entry: DiscretionaryEntry, reason: str, user, now: dt.datetime) -> DiscretionaryEntry:
+    """The president (a holder of the 主席团/总部长 role) revokes an approved entry, with a reason: it stops
+    counting at once and stays listed as revoked, with who, when and why. Nothing else is revoked."""
+    entry = _locked_entry(entry)
+    if not services.is_president(user, entry.organisation):
+        raise ValidationError(_("只有本组织的总部长可以撤销已批准的加分。"))
+    if entry.approval == ApprovalStatus.REVOKED:
+        raise ValidationError(_("这条加分已经撤销过了。"))
+    if entry.approval != ApprovalStatus.APPROVED:
+        raise ValidationError(_("只有已批准的加分可以撤销；未批准的由办公室删除。"))
+    reason = _text(reason, "reason", _("请填写撤销理由。"))
+    entry.approval = ApprovalStatus.REVOKED
+    entry.revoked_by, entry.revoked_at, entry.revoke_reason = user, now, reason
+    entry.save(update_fields=["approval", "revoked_by", "revoked_at", "revoke_reason"])
+    services.ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
+    return entry
+
+
 @transaction.atomic
 def discretionary_remove(*, entry: DiscretionaryEntry, user, now: dt.datetime) -> None:
     """The office removes an entry made in error: a deduction, or a positive entry not approved (pending or
-    refused). An approved one stands: the president's decision is not undone by the office."""
+    refused). An approved one stands: the president's decision is not undone by the office (the president
+    revokes it, ``discretionary_revoke``); a revoked one stays on record."""
     entry = _locked_entry(entry)
     if entry.approval == ApprovalStatus.APPROVED:
-        raise ValidationError(_("已批准的加分不能删除。"))
+        raise ValidationError(_("已批准的加分不能删除，可由总部长撤销。"))
+    if entry.approval == ApprovalStatus.REVOKED:
+        raise ValidationError(_("已撤销的加分保留记录，不能删除。"))
     organisation, term = entry.organisation, entry.term
     entry.delete()
     services.ledger_sync(organisation=organisation, term=term, now=now)

@@ -90,6 +90,11 @@ class DiscretionaryForm(_TargetForm):
             for rule in rules]
 
 
+class RevokeForm(forms.Form):
+    reason = forms.CharField(max_length=200, error_messages={"required": _("请填写撤销理由。"),
+                                                             "max_length": _("不能超过 200 个字。")})
+
+
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("批准")), ("refuse", _("不批准"))],
                                  error_messages={"required": _("请选择批准或不批准。"),

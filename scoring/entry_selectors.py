@@ -8,14 +8,23 @@ of queries whatever its length.
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from members.models import Person
 from members.selectors import organisation_posts
 from orgs.models import Department
 from scoring.defaults import default_rules
 from scoring.engine import Fact
-from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Rule, Rulebook, TermRulebook
+from scoring.models import (
+    ApprovalStatus,
+    Approver,
+    DiscretionaryEntry,
+    DiscretionaryVote,
+    Incident,
+    Rule,
+    Rulebook,
+    TermRulebook,
+)
 from scoring.selectors import scored_organisations
 
 #: Filters of the discretionary list: status → the rows it keeps.
@@ -23,6 +32,7 @@ STATUS_FILTERS = {
     "pending": Q(approval=ApprovalStatus.PENDING),
     "approved": Q(approval=ApprovalStatus.APPROVED),
     "refused": Q(approval=ApprovalStatus.REFUSED),
+    "revoked": Q(approval=ApprovalStatus.REVOKED),
     "deduction": Q(approval=""),
 }
 #: Filters of the incident list: target → the rows it keeps.
@@ -144,18 +154,31 @@ def discretionary_list(*, organisation, term, departments: set[int] | None = Non
     rows = _narrow(rows, organisation=organisation, start=term.start, end=term.end, departments=departments)
     if status in STATUS_FILTERS:
         rows = rows.filter(STATUS_FILTERS[status])
-    return rows.select_related("rule", "person", "department", "entered_by__person",
-                               "decided_by__person").order_by("-on", "-pk")
+    return rows.select_related("rule", "person", "department", "entered_by__person", "decided_by__person",
+                               "revoked_by__person").order_by("-on", "-pk")
 
 
 def discretionary_pending(*, organisation, term=None, departments: set[int] | None = None
                           ) -> QuerySet[DiscretionaryEntry]:
-    """Positive entries waiting for the president, oldest first: of every term (a past term's too, it still
-    waits), narrowed to the term's department members for a head."""
+    """Positive entries waiting for the president (or the presidium), oldest first, with the presidium's says so
+    far: of every term (a past term's too, it still waits), narrowed to the term's department members for a
+    head."""
     rows = DiscretionaryEntry.objects.filter(organisation=organisation, approval=ApprovalStatus.PENDING)
     if departments is not None and term is not None:
         rows = _narrow(rows, organisation=organisation, start=term.start, end=term.end, departments=departments)
     elif departments is not None:
         rows = rows.filter(department_id__in=departments)
-    return rows.select_related("term", "rule", "person", "department", "entered_by__person").order_by(
-        "entered_at", "pk")
+    return rows.select_related("term", "rule", "person", "department", "entered_by__person").prefetch_related(
+        Prefetch("votes", queryset=DiscretionaryVote.objects.select_related("user__person").order_by("at", "pk"))
+    ).order_by("entered_at", "pk")
+
+
+def term_approvers(*, organisation, term_ids) -> dict[int, str]:
+    """{term id: who approves its positive entries (``Approver``)}: the setting of the version each term is
+    bound to, else of the newest version (``scoring.entries.approver`` for many terms). Two queries."""
+    bound = dict(TermRulebook.objects.filter(organisation=organisation, term_id__in=list(term_ids)).values_list(
+        "term_id", "rulebook__settings"))
+    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").values_list(
+        "settings", flat=True).first() or {}
+    return {term_id: (bound.get(term_id) or newest).get("discretionary_approval", Approver.PRESIDENT)
+            for term_id in term_ids}

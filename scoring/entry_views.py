@@ -27,7 +27,8 @@ from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import entries, entry_selectors, selectors
 from scoring.access import chosen_term, school_terms, visible_organisation
-from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm
+from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm, RevokeForm
+from scoring.models import ApprovalStatus, Approver
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
 
@@ -140,11 +141,14 @@ def discretionary_list(request, organisation_id):
     status = status if status in entry_selectors.STATUS_FILTERS else ""
     page = paginate(request, entry_selectors.discretionary_list(
         organisation=organisation, term=term, departments=departments, status=status)) if term else None
+    approver = entry_selectors.term_approvers(organisation=organisation, term_ids=[term.pk])[term.pk] if term else ""
     return render(request, "scoring/discretionary.html", {
         **_nav(request, organisation, departments, term, "discretionary"),
         "form": form, "rules": rules, "page": page, "status": status, "recorder": recorder,
+        "revoker": request.user.has_perm("scoring.revoke_discretionary", organisation),
+        "by_presidium": approver == Approver.PRESIDIUM,
         "statuses": [("", _("全部")), ("pending", _("待审批")), ("approved", _("已批准")),
-                     ("refused", _("未批准")), ("deduction", _("扣分"))],
+                     ("refused", _("未批准")), ("revoked", _("已撤销")), ("deduction", _("扣分"))],
     })
 
 
@@ -156,10 +160,30 @@ def discretionary_approvals(request, organisation_id):
     term = chosen_term(request)
     pending = list(entry_selectors.discretionary_pending(organisation=organisation, term=term,
                                                          departments=departments))
+    approvers = entry_selectors.term_approvers(organisation=organisation, term_ids={e.term_id for e in pending})
+    presidium = entries.presidium(organisation=organisation, now=timezone.now())
+    rows = [_Waiting(entry, approvers[entry.term_id] == Approver.PRESIDIUM, presidium, request.user)
+            for entry in pending]
     return render(request, "scoring/discretionary_approvals.html", {
         **_nav(request, organisation, departments, term, "approvals"),
-        "pending": pending, "decider": request.user.has_perm("scoring.decide_discretionary", organisation),
+        "rows": rows, "decider": request.user.has_perm("scoring.decide_discretionary", organisation),
+        "any_by_presidium": any(row.by_presidium for row in rows), "presidium": presidium,
     })
+
+
+class _Waiting:
+    """A pending entry as the queue shows it: for one the whole presidium approves, who has agreed, who not
+    yet, and whether the viewer has had their say."""
+
+    def __init__(self, entry, by_presidium: bool, presidium: list, user):
+        self.entry, self.by_presidium = entry, by_presidium
+        votes = list(entry.votes.all())
+        agreed = {vote.user_id for vote in votes if vote.agree}
+        self.votes = votes
+        self.waiting_for = [member for member in presidium if member.pk not in agreed] if by_presidium else []
+        self.agreed = sum(1 for member in presidium if member.pk in agreed)
+        self.members = len(presidium)
+        self.mine = next((vote for vote in votes if vote.user_id == user.pk), None)
 
 
 @login_required
@@ -171,12 +195,16 @@ def discretionary_decide(request, discretionaryentry_id):
         messages.error(request, _form_errors(form))
     else:
         try:
-            entries.discretionary_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
-                                         note=form.cleaned_data["note"], user=request.user, now=timezone.now())
+            decided = entries.discretionary_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
+                                                   note=form.cleaned_data["note"], user=request.user,
+                                                   now=timezone.now())
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
-            if form.cleaned_data["decision"] == "approve":
+            if decided.approval == ApprovalStatus.PENDING:  # the presidium's: others have yet to agree
+                messages.success(request, _("已同意：%(name)s %(points)s 分，待主席团其他成员同意后计入积分。") % {
+                    "name": _target_name(entry), "points": entries.signed(entry.points)})
+            elif form.cleaned_data["decision"] == "approve":
                 messages.success(request, _("已批准：%(name)s %(points)s 分，已计入积分。") % {
                     "name": _target_name(entry), "points": entries.signed(entry.points)})
             else:
@@ -202,6 +230,28 @@ def discretionary_remove(request, discretionaryentry_id):
     else:
         messages.success(request, _("已删除：%(name)s %(points)s 分（%(rule)s）。") % {
             "name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label})
+    return _back("discretionary_list", entry.organisation, entry.term)
+
+
+@login_required
+@require_POST
+def discretionary_revoke(request, discretionaryentry_id):
+    """The president revokes an approved entry with a reason; it stops counting and stays listed as revoked."""
+    entry = _get_entry(request, discretionaryentry_id)
+    if not request.user.has_perm("scoring.revoke_discretionary", entry.organisation):
+        raise PermissionDenied
+    form = RevokeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+    else:
+        try:
+            entries.discretionary_revoke(entry=entry, reason=form.cleaned_data["reason"], user=request.user,
+                                         now=timezone.now())
+        except ValidationError as error:
+            messages.error(request, _errors(error))
+        else:
+            messages.success(request, _("已撤销：%(name)s %(points)s 分（%(rule)s），不再计入积分。") % {
+                "name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label})
     return _back("discretionary_list", entry.organisation, entry.term)
 
 

@@ -183,6 +183,14 @@ class ApprovalStatus(models.TextChoices):
     PENDING = "pending", _("待审批")
     APPROVED = "approved", _("已批准")
     REFUSED = "refused", _("未批准")
+    REVOKED = "revoked", _("已撤销")
+
+
+class Approver(models.TextChoices):
+    """Who approves a positive discretionary entry (SC-9; 第六条 注: 得到所有人认可方可加分): a rulebook setting."""
+
+    PRESIDENT = "president", _("总部长批准")
+    PRESIDIUM = "presidium", _("主席团全体成员同意")
 
 
 class DiscretionaryEntry(TenantOwned):
@@ -205,6 +213,10 @@ class DiscretionaryEntry(TenantOwned):
                                    related_name="+", verbose_name=_("审批人"))
     decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
     decision_note = models.CharField(_("审批意见"), max_length=200, blank=True)
+    revoked_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
+                                   related_name="+", verbose_name=_("撤销人"))
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoke_reason = models.CharField(_("撤销理由"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("酌情加减分")
@@ -222,6 +234,26 @@ class DiscretionaryEntry(TenantOwned):
 
     def counts(self) -> bool:
         return self.points < 0 or self.approval == ApprovalStatus.APPROVED
+
+
+class DiscretionaryVote(TenantOwned):
+    """One presidium member's say on a pending positive entry, where the rulebook asks the whole presidium
+    (``Approver.PRESIDIUM``): the entry counts once every current member has agreed; one refusal refuses it."""
+
+    entry = tenant_fk(DiscretionaryEntry, on_delete=models.CASCADE, related_name="votes", verbose_name=_("酌情加减分"))
+    user = models.ForeignKey("members.User", on_delete=models.PROTECT, db_index=False, related_name="+",
+                             verbose_name=_("主席团成员"))
+    agree = models.BooleanField(_("同意"))
+    note = models.CharField(_("意见"), max_length=200, blank=True)
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("主席团意见")
+        verbose_name_plural = _("主席团意见")
+        ordering = ["at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "entry", "user"], name="discretionary_vote_one_per_user"),
+        ]
 
 
 # --- the sanction ladder (SC-10, SC-11, SC-14) ---

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from scoring import engine
+from scoring.models import Approver
 from scoring.rulebook_selectors import (
     CAP_FACTS,
     CRITERION_LABELS,
@@ -111,6 +112,11 @@ class RulebookForm(forms.Form):
         self.fields["s_careless"] = forms.ChoiceField(
             label=_("“工作马虎”（SC-9 细则 8）同时提出"), required=False,
             choices=[("", _("不提出处分")), *LEVEL_LABELS.items()], initial=settings.get("careless_proposes") or "")
+        self.fields["s_approval"] = forms.ChoiceField(
+            label=_("加分审批（SC-9）"), choices=Approver.choices,
+            initial=settings.get("discretionary_approval", Approver.PRESIDENT),
+            help_text=_("第六条 注：加分须“得到所有人认可”。默认由总部长批准；也可要求主席团全体成员同意，"
+                        "一人不同意即不批准。"))
         self.fields["s_eligibility"] = _count(
             label=_("评优资格：迟到与旷会合计最多（次）"), required=True, minimum=0,
             initial=settings.get("eligibility_max_lates_and_absences"),
@@ -210,6 +216,8 @@ class RulebookForm(forms.Form):
         if department or "department_ladder" in settings:
             settings.setdefault("department_ladder", {}).setdefault("warning", {})["incidents"] = department
         _put(settings, "careless_proposes", data.get("s_careless") or None)
+        if data["s_approval"] != settings.get("discretionary_approval", Approver.PRESIDENT):
+            settings["discretionary_approval"] = data["s_approval"]  # absent means the default: kept absent
         settings["eligibility_max_lates_and_absences"] = data["s_eligibility"]
         settings["award_share_percent"] = data["s_share"]
         return settings

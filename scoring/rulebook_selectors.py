@@ -14,7 +14,7 @@ from members.models import Role
 from members.roles import has_role, scope_ids
 from scoring import engine
 from scoring.engine import Fact
-from scoring.models import IncidentKind, Rule, Rulebook, TermRulebook
+from scoring.models import Approver, IncidentKind, Rule, Rulebook, TermRulebook
 
 # --- the engine's vocabulary in Chinese ---
 
@@ -190,6 +190,7 @@ class SettingsView:
     ladder: list  # (criterion label, [threshold or None per level])
     department: list  # (incident label, threshold or None)
     careless_proposes: str
+    approval: str
     eligibility_max: int | None
     award_share_percent: int | None
     levels: list = field(default_factory=list)
@@ -209,6 +210,7 @@ def settings_view(settings: dict) -> SettingsView:
         lates_per_absence=settings.get("lates_per_absence", {}), ladder=rows,
         department=[(INCIDENT_LABELS[kind], department.get(kind)) for kind in DEPARTMENT_INCIDENTS],
         careless_proposes=str(LEVEL_LABELS.get(careless, _("不提出"))) if careless else str(_("不提出")),
+        approval=str(Approver(settings.get("discretionary_approval", Approver.PRESIDENT)).label),
         eligibility_max=settings.get("eligibility_max_lates_and_absences"),
         award_share_percent=settings.get("award_share_percent"),
         levels=[LEVEL_LABELS[level] for level in engine.LEVELS],
@@ -285,6 +287,8 @@ def settings_diff(old: dict, new: dict) -> list[str]:
         change(f"{_('部门警告')} · {INCIDENT_LABELS[kind]}", a.get(kind), b.get(kind))
     change(_("工作马虎提出的处分"), LEVEL_LABELS.get(old.get("careless_proposes")),
            LEVEL_LABELS.get(new.get("careless_proposes")))
+    change(_("加分审批"), Approver(old.get("discretionary_approval", Approver.PRESIDENT)).label,
+           Approver(new.get("discretionary_approval", Approver.PRESIDENT)).label)
     change(_("评优资格：迟到与旷会合计最多"), old.get("eligibility_max_lates_and_absences"),
            new.get("eligibility_max_lates_and_absences"))
     change(_("评优名额比例（%）"), old.get("award_share_percent"), new.get("award_share_percent"))

@@ -23,7 +23,7 @@ from orgs.calendar import local_date
 from orgs.models import Department
 from scoring import engine, facts, services
 from scoring.engine import Fact
-from scoring.models import Rule, Rulebook, TermRulebook
+from scoring.models import Approver, Rule, Rulebook, TermRulebook
 from scoring.rulebook_selectors import (
     CAP_FACTS,
     DEPARTMENT_INCIDENTS,
@@ -243,6 +243,8 @@ def _check_settings(settings: dict) -> list[str]:
             errors.append(_("部门警告：未知的事项类型“%(kind)s”。") % {"kind": kind})
         else:
             positive(value, f"{_('部门警告')} {INCIDENT_LABELS[kind]}", maximum=POINTS_LIMIT)
+    if settings.get("discretionary_approval", Approver.PRESIDENT) not in Approver.values:
+        errors.append(_("加分审批须为总部长批准或主席团全体成员同意。"))
     if settings.get("careless_proposes") not in (None, *engine.LEVELS):
         errors.append(_("工作马虎提出的处分须为警告、记过、劝退之一，或不提出。"))
     positive(settings.get("eligibility_max_lates_and_absences"), _("评优资格的迟到与旷会合计上限"), minimum=0,

@@ -55,8 +55,9 @@ rules.add_perm("scoring.confirm_award", has_alliance & confirms_awards_of)
 
 # --- discretionary entries and incidents (SC-9, SC-11, SC-14): scoring/entry_views.py ---
 # Whoever sees the organisation's scores sees them (a department head: their department's); the office of the
-# organisation records and removes them; its president (总部长) decides positive entries — the service refuses
-# anyone else with a message (scoring.entries.discretionary_decide).
+# organisation records and removes them; its president (总部长; each presidium member where the rulebook asks
+# the whole presidium) decides positive entries and revokes approved ones — the services refuse anyone else with
+# a message (scoring.entries.discretionary_decide, discretionary_revoke).
 
 
 @rules.predicate
@@ -71,6 +72,7 @@ def decides_entries_of(user, organisation):
 
 rules.add_perm("scoring.record_entries", has_alliance & records_entries_of)
 rules.add_perm("scoring.decide_discretionary", has_alliance & decides_entries_of)
+rules.add_perm("scoring.revoke_discretionary", has_alliance & decides_entries_of)
 
 
 # --- the rulebook, its versions and re-scoring an open term (issue 5 item 1): scoring/rulebook_views.py ---

@@ -9,10 +9,14 @@ from orgs.tasks import tenant_task
 
 @tenant_task()
 def ledger_sync_due(tenant_id):
+    """What the date alone changes: the entries the presidium has all agreed to since one member left it, then
+    the running terms' ledgers (month bonuses, missed deadlines)."""
     from orgs.models import Tenant
-    from scoring import services
+    from scoring import entries, services
 
-    services.ledger_sync_due(tenant=Tenant.objects.get(pk=tenant_id), now=timezone.now())
+    tenant, now = Tenant.objects.get(pk=tenant_id), timezone.now()
+    entries.discretionary_settle(tenant=tenant, now=now)
+    services.ledger_sync_due(tenant=tenant, now=now)
 
 
 @shared_task

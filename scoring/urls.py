@@ -40,6 +40,8 @@ urlpatterns = [
          name="discretionary_decide"),
     path("entries/discretionary/<int:discretionaryentry_id>/remove/", entry_views.discretionary_remove,
          name="discretionary_remove"),
+    path("entries/discretionary/<int:discretionaryentry_id>/revoke/", entry_views.discretionary_revoke,
+         name="discretionary_revoke"),
     path("entries/organisations/<int:organisation_id>/incidents/", entry_views.incident_list, name="incident_list"),
     path("entries/incidents/<int:incident_id>/remove/", entry_views.incident_remove, name="incident_remove"),
     # --- the rulebook, its versions and re-scoring an open term (issue 5 item 1): scoring/rulebook_views.py ---

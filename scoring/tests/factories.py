@@ -13,6 +13,7 @@ from scoring.defaults import default_rules, default_settings
 from scoring.models import (
     Award,
     DiscretionaryEntry,
+    DiscretionaryVote,
     Incident,
     LedgerEntry,
     Rule,
@@ -129,6 +130,17 @@ class DiscretionaryEntryFactory(factory.django.DjangoModelFactory):
     entered_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
     entered_at = CREATED
     approval = "pending"
+
+
+class DiscretionaryVoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DiscretionaryVote
+
+    tenant = factory.SubFactory(TenantFactory)
+    entry = factory.SubFactory(DiscretionaryEntryFactory, tenant=SAME_TENANT)
+    user = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
+    agree = True
+    at = CREATED
 
 
 class SanctionFactory(factory.django.DjangoModelFactory):

@@ -308,8 +308,113 @@ def test_the_office_removes_what_is_not_approved(cast):
         entries.discretionary_remove(entry=pending, user=school.office, now=_now())
         assert _points(school, school.officer.person_id) == 8
         _refused(lambda: entries.discretionary_remove(entry=approved, user=school.office, now=_now()),
-                 "已批准的加分不能删除。")
+                 "已批准的加分不能删除，可由总部长撤销。")
         assert list(DiscretionaryEntry.objects.values_list("pk", flat=True)) == [approved.pk]
+
+
+# --- the whole presidium's approval (SC-9, 第六条 注) and revoking an approved entry ---
+
+
+def _by_presidium(school):
+    """The term's rulebook asks the whole presidium; returns a second presidium member besides the president."""
+    rulebook = services.term_rulebook_bind(organisation=school.org, term=school.term, now=_now())
+    rulebook.settings = {**rulebook.settings, "discretionary_approval": "presidium"}
+    rulebook.save(update_fields=["settings"])
+    second = UserFactory(tenant=school.tenant, username="alpha_vice")
+    RoleAssignmentFactory(tenant=school.tenant, user=second, role=Role.PRESIDENT, organisation=school.org)
+    return second
+
+
+def test_with_the_presidium_an_entry_counts_once_every_member_has_agreed(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        vice = _by_presidium(school)
+        entry = _enter(school, points=7)
+        first = entries.discretionary_decide(entry=entry, approve=True, note="同意", user=cast.president, now=_now())
+        assert (first.approval, first.decided_by) == ("pending", None)
+        assert _points(school, school.officer.person_id) == 0
+        _refused(lambda: entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now()),
+                 "您已经对这条加分表过态了")
+        last = entries.discretionary_decide(entry=entry, approve=True, user=vice, now=_now())
+        assert (last.approval, last.decided_by) == ("approved", vice)
+        assert _points(school, school.officer.person_id) == 7
+        assert sorted(entry.votes.values_list("user__username", "agree")) == [
+            ("alpha_president", True), ("alpha_vice", True)]
+
+
+def test_with_the_presidium_one_refusal_refuses(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        vice = _by_presidium(school)
+        entry = _enter(school, points=6)
+        entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now())
+        refused = entries.discretionary_decide(entry=entry, approve=False, note="贡献不足", user=vice, now=_now())
+        assert (refused.approval, refused.decided_by, refused.decision_note) == ("refused", vice, "贡献不足")
+        assert not LedgerEntry.objects.exists()
+        _refused(lambda: entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now()),
+                 "已经审批过了（未批准）")
+
+
+def test_with_the_presidium_only_its_members_have_a_say(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        _by_presidium(school)
+        entry = _enter(school)
+        for user in (school.office, school.head, cast.other_president):
+            _refused(lambda user=user: entries.discretionary_decide(entry=entry, approve=True, user=user,
+                                                                    now=_now()), "只有本组织的主席团成员可以审批。")
+        assert not entry.votes.exists()
+
+
+def test_the_periodic_task_approves_what_every_remaining_member_agreed_to(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        vice = _by_presidium(school)
+        entry = _enter(school, points=5)
+        entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now())
+        assert entries.discretionary_settle(tenant=school.tenant, now=_now()) == 0  # the vice has not agreed
+        vice.role_assignments.update(end=_today() - dt.timedelta(days=1))  # the vice leaves the presidium
+        assert entries.discretionary_settle(tenant=school.tenant, now=_now()) == 1
+        assert entries.discretionary_settle(tenant=school.tenant, now=_now()) == 0  # idempotent
+        entry.refresh_from_db()
+        assert (entry.approval, entry.decided_by) == ("approved", cast.president)
+        assert _points(school, school.officer.person_id) == 5
+
+
+def test_the_president_revokes_an_approved_entry_with_a_reason(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        entry = _enter(school, points=8)
+        entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now())
+        assert _points(school, school.officer.person_id) == 8
+        _refused(lambda: entries.discretionary_revoke(entry=entry, reason=" ", user=cast.president, now=_now()),
+                 "请填写撤销理由。")
+        for user in (school.office, school.admin, cast.other_president):
+            _refused(lambda user=user: entries.discretionary_revoke(entry=entry, reason="重复录入", user=user,
+                                                                    now=_now()), "只有本组织的总部长可以撤销")
+        assert _points(school, school.officer.person_id) == 8
+        revoked = entries.discretionary_revoke(entry=entry, reason="与另一条重复", user=cast.president, now=_now())
+        assert (revoked.approval, revoked.revoked_by, revoked.revoke_reason) == ("revoked", cast.president,
+                                                                                 "与另一条重复")
+        assert not revoked.counts() and _points(school, school.officer.person_id) == 0
+        _refused(lambda: entries.discretionary_revoke(entry=entry, reason="再撤", user=cast.president, now=_now()),
+                 "这条加分已经撤销过了。")
+        _refused(lambda: entries.discretionary_remove(entry=entry, user=school.office, now=_now()),
+                 "已撤销的加分保留记录，不能删除。")
+        _refused(lambda: entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=_now()),
+                 "这条加分已被撤销。")
+        assert DiscretionaryEntry.objects.filter(pk=entry.pk).exists()
+
+
+def test_only_an_approved_entry_is_revoked(cast):
+    school = cast.school
+    with tenant_scope(school.tenant):
+        pending = _enter(school, points=5)
+        deduction = _enter(school, kind="late_task", points=-3)
+        for entry in (pending, deduction):
+            _refused(lambda entry=entry: entries.discretionary_revoke(entry=entry, reason="x", user=cast.president,
+                                                                      now=_now()), "只有已批准的加分可以撤销")
+        assert _points(school, school.officer.person_id) == -3
 
 
 def test_an_entry_uses_the_version_the_term_is_bound_to(cast):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members.models import User
 from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date
@@ -161,7 +162,7 @@ def test_the_approval_queue_by_persona(client, cast):
     decide = _url("discretionary_decide", discretionaryentry_id=entry.pk)
     client.force_login(cast.president)
     response = client.get(url)
-    assert [e.pk for e in response.context["pending"]] == [entry.pk]
+    assert [row.entry.pk for row in response.context["rows"]] == [entry.pk]
     assert decide in response.content.decode()
     client.force_login(school.office)
     html = client.get(url).content.decode()
@@ -222,7 +223,61 @@ def test_the_office_removes_an_entry(client, cast):
     with tenant_scope(school.tenant):
         entries.discretionary_decide(entry=approved, approve=True, user=cast.president, now=timezone.now())
     response = client.post(_url("discretionary_remove", discretionaryentry_id=approved.pk))
-    assert "已批准的加分不能删除。" in _messages(response)
+    assert "已批准的加分不能删除，可由总部长撤销。" in _messages(response)
+
+
+def test_the_president_revokes_an_approved_entry(client, cast):
+    school = cast.school
+    entry = _enter(cast, points=7)
+    with tenant_scope(school.tenant):
+        entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=timezone.now())
+    url = _url("discretionary_revoke", discretionaryentry_id=entry.pk)
+    personas = _personas(cast)
+    del personas["president"]
+    assert _statuses(client, url, personas, "post", {"reason": "重复录入"}) == {
+        "office": 403, "admin": 403, "head": 403, "officer": 404, "other_office": 404, "other_school": 404}
+    client.force_login(cast.president)
+    assert client.get(url).status_code == 405
+    listing = _url("discretionary_list", organisation_id=school.org.pk)
+    assert url in client.get(listing).content.decode()  # the president sees the revoke form
+    response = client.post(url, {"reason": ""})
+    assert "请填写撤销理由。" in _messages(response)
+    response = client.post(url, {"reason": "与另一条重复"})
+    assert response["Location"] == listing + f"?term={school.term.pk}"
+    assert "已撤销" in " ".join(_messages(response))
+    with tenant_scope(school.tenant):
+        entry.refresh_from_db()
+        assert (entry.approval, entry.revoke_reason) == ("revoked", "与另一条重复")
+        assert not LedgerEntry.objects.exists()
+    html = client.get(listing + "?status=revoked").content.decode()
+    assert "与另一条重复" in html and url not in html
+    assert "这条加分已经撤销过了。" in _messages(client.post(url, {"reason": "再撤"}))
+    client.force_login(school.office)
+    assert url not in client.get(listing).content.decode()
+
+
+def test_with_the_presidium_the_queue_shows_who_has_agreed(client, cast):
+    from scoring.tests.test_entries import _by_presidium
+
+    school = cast.school
+    with tenant_scope(school.tenant):
+        vice = _by_presidium(school)
+        vice.person = PersonFactory(tenant=school.tenant, name="孙副部")
+        vice.save()
+    entry = _enter(cast, points=6)
+    url = _url("discretionary_approvals", organisation_id=school.org.pk)
+    decide = _url("discretionary_decide", discretionaryentry_id=entry.pk)
+    client.force_login(cast.president)
+    response = client.post(decide, {"decision": "approve", "note": "好"})
+    assert "待主席团其他成员同意后计入积分" in " ".join(_messages(response))
+    html = client.get(url).content.decode()
+    assert "主席团 1/2 人已同意" in html and "孙副部" in html and "您已同意" in html and decide not in html
+    client.force_login(vice)
+    html = client.get(url).content.decode()
+    assert decide in html and "同意" in html
+    assert "已批准" in " ".join(_messages(client.post(decide, {"decision": "approve"})))
+    with tenant_scope(school.tenant):
+        assert list(LedgerEntry.objects.values_list("points", flat=True)) == [6]
 
 
 # --- incidents ---
@@ -317,8 +372,8 @@ def test_a_department_head_sees_only_their_departments_rows(client, cast):
     assert "本部门成员" in html and "宣传部成员" not in html and "宣传部总结" not in html
     html = client.get(_url("discretionary_list", organisation_id=school.org.pk)).content.decode()
     assert "本部门加分" in html and "宣传部加分" not in html
-    pending = client.get(_url("discretionary_approvals", organisation_id=school.org.pk)).context["pending"]
-    assert [e.pk for e in pending] == [own_entry.pk]
+    rows = client.get(_url("discretionary_approvals", organisation_id=school.org.pk)).context["rows"]
+    assert [row.entry.pk for row in rows] == [own_entry.pk]
     assert client.post(_url("incident_remove", incident_id=mine.pk)).status_code == 403
     for row in (theirs, department):
         assert client.post(_url("incident_remove", incident_id=row.pk)).status_code == 404
@@ -365,9 +420,13 @@ def _count(client, url):
     return len(queries)
 
 
-def _more(cast, n):
+def _more(cast, n, *, votes=False):
+    """n more members, each with an incident, a pending positive entry and a deduction; with ``votes`` (the
+    whole presidium approves) the president has agreed to the pending one, and another entry was approved by
+    both members and then revoked."""
     school = cast.school
     with tenant_scope(school.tenant):
+        vice = User.objects.get(username="alpha_vice") if votes else None
         for i in range(n):
             person = PersonFactory(tenant=school.tenant, name=f"成员{i}")
             MembershipFactory(tenant=school.tenant, person=person, organisation=school.org, department=school.dept,
@@ -378,18 +437,36 @@ def _more(cast, n):
                                         on=_today(), user=school.office, now=timezone.now(), person=person)
             entries.discretionary_enter(organisation=school.org, kind="late_task", points=-2, reason=f"逾期{i}",
                                         on=_today(), user=school.office, now=timezone.now(), person=person)
+            if votes:
+                pending = DiscretionaryEntry.objects.get(person=person, points=5)
+                entries.discretionary_decide(entry=pending, approve=True, user=cast.president, now=timezone.now())
+                revoked = entries.discretionary_enter(organisation=school.org, kind="helping", points=6,
+                                                      reason=f"再帮助{i}", on=_today(), user=school.office,
+                                                      now=timezone.now(), person=person)
+                for user in (cast.president, vice):
+                    entries.discretionary_decide(entry=revoked, approve=True, user=user, now=timezone.now())
+                entries.discretionary_revoke(entry=revoked, reason=f"撤销{i}", user=cast.president,
+                                             now=timezone.now())
 
 
-@pytest.mark.parametrize("page", ["discretionary_list", "discretionary_approvals", "incident_list"])
-def test_the_list_pages_run_a_constant_number_of_queries(client, cast, django_assert_num_queries, page):
+@pytest.mark.parametrize(("page", "by_presidium"), [("discretionary_list", False), ("discretionary_approvals", False),
+                                                    ("incident_list", False), ("discretionary_approvals", True),
+                                                    ("discretionary_list", True)])
+def test_the_list_pages_run_a_constant_number_of_queries(client, cast, django_assert_num_queries, page,
+                                                         by_presidium):
     school = cast.school
     url = _url(page, organisation_id=school.org.pk)
-    _more(cast, 2)
+    if by_presidium:  # every pending entry with the president's say, and an approved then revoked one each
+        from scoring.tests.test_entries import _by_presidium
+
+        with tenant_scope(school.tenant):
+            _by_presidium(school)
+    _more(cast, 2, votes=by_presidium)
     counts = {}
     for user in (school.office, cast.president, school.head):
         client.force_login(user)
         counts[user.username] = _count(client, url)
-    _more(cast, 12)
+    _more(cast, 12, votes=by_presidium)
     for user in (school.office, cast.president, school.head):
         client.force_login(user)
         with django_assert_num_queries(counts[user.username]):

@@ -205,6 +205,7 @@ def test_bad_rule_values_are_refused_and_nothing_is_made(school, v1):
     (lambda s: s["ladder"]["warning"]["incidents"].update(rectification=0), "警告 整改不到位须为 1 到 100"),
     (lambda s: s.update(careless_proposes="expulsion"), "工作马虎提出的处分须为"),
     (lambda s: s["ladder"].update(warning={}), "警告：至少要有一项达到即提出处分的条件"),
+    (lambda s: s.update(discretionary_approval="everyone"), "加分审批须为总部长批准或主席团全体成员同意"),
 ])
 def test_bad_settings_are_refused(school, v1, change, message):
     with tenant_scope(school.tenant):
