@@ -2,7 +2,11 @@
 plenaries with their discipline and minutes, a duty shift, an activity with its report and proposals, tasks in
 every state, and a pending leave request of ``hut_officer`` — all written through the services, so the points
 ledger fills exactly as it would in use. Deterministic (a fixed random seed); it runs once: a school whose
-alliance already has sessions is left as it is."""
+alliance already has sessions is left as it is.
+
+Dates count back and forward from ``now``, inside the term running today: the demo's calendar
+(``members/demo/terms.py``) makes that term begin at least ``HISTORY`` (five weeks) before today and end at least
+three weeks after it."""
 
 import datetime as dt
 import random
@@ -12,6 +16,7 @@ from django_scopes import scopes_disabled
 
 from attendance import services
 from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status, TaskAssignment
+from members.demo.terms import HISTORY, month_name
 from members.models import Membership, User
 from orgs.calendar import local_date, school_tz
 from orgs.demo import demo_seeder
@@ -82,7 +87,7 @@ def _seed(*, alliance, term, office, officer, now, rng):
     by_department = {}
     for m in members:
         by_department.setdefault(m.department_id, []).append(m.person)
-    first_week = max(term.start, today - dt.timedelta(weeks=5))
+    first_week = max(term.start, today - HISTORY)
     first_tuesday = first_week + dt.timedelta(days=(1 - first_week.weekday()) % 7)
 
     # Weekly department meetings of two departments from five weeks ago to the end of the term.
@@ -101,14 +106,14 @@ def _seed(*, alliance, term, office, officer, now, rng):
 
     # Two plenaries: order per department, one disruption, minutes.
     minutes_taker = members[1].person if len(members) > 1 else None
-    for days_ago, title in ((26, "十月全体会议"), (3, "十一月全体会议")):
+    for days_ago in (26, 3):
         start = _at(today - dt.timedelta(days=days_ago), 19)
         if start.date() < term.start:
             continue
         plenary = services.meeting_create(
-            organisation=alliance, kind=MeetingKind.PLENARY, title=title, stars=4, starts_at=start,
-            ends_at=start + dt.timedelta(hours=2), place="逸夫楼报告厅", audience=Audience.ORGANISATION, user=office,
-            minutes_taker=minutes_taker, now=now)
+            organisation=alliance, kind=MeetingKind.PLENARY, title=_plenary_title(term, start), stars=4,
+            starts_at=start, ends_at=start + dt.timedelta(hours=2), place="逸夫楼报告厅",
+            audience=Audience.ORGANISATION, user=office, minutes_taker=minutes_taker, now=now)
         _mark_session(plenary, rng, office)
         after = plenary.ends_at + dt.timedelta(minutes=20)
         for i, department in enumerate(departments.values()):
@@ -136,12 +141,17 @@ def _seed(*, alliance, term, office, officer, now, rng):
     # A plenary next week, for which hut_officer has asked for leave.
     start = _at(today + dt.timedelta(days=5), 19)
     upcoming = services.meeting_create(
-        organisation=alliance, kind=MeetingKind.PLENARY, title="十二月全体会议", stars=4, starts_at=start,
+        organisation=alliance, kind=MeetingKind.PLENARY, title=_plenary_title(term, start), stars=4, starts_at=start,
         ends_at=start + dt.timedelta(hours=2), place="逸夫楼报告厅", audience=Audience.ORGANISATION, user=office,
         minutes_taker=minutes_taker, now=now)
     row = Attendance.objects.filter(meeting=upcoming, person_id=officer.person_id).first() if officer else None
     if row is not None:
         services.leave_request_create(attendance=row, reason="当晚有专业课实验", user=officer, now=now)
+
+
+def _plenary_title(term, start):
+    """Named by the teaching week: three plenaries within a month would repeat a month's name."""
+    return f"第{term.teaching_week(local_date(start))}周全体会议"
 
 
 def _activity(*, alliance, departments, by_department, office, officer, now, today, rng):
@@ -181,7 +191,8 @@ def _tasks(*, alliance, departments, office, officer, now):
         return SimpleUploadedFile(name, b"x" * size)
 
     past = services.task_create(
-        organisation=alliance, title="整理十一月各部门会议记录", description="每个部门整理本月例会记录，按模板提交。",
+        organisation=alliance, title=f"整理{month_name(local_date(now - dt.timedelta(weeks=2)))}各部门会议记录",
+        description="每个部门整理本月例会记录，按模板提交。",
         deadline=now - dt.timedelta(days=1), audience=Audience.ORGANISATION, user=office,
         now=now - dt.timedelta(days=5))
     rows = list(TaskAssignment.objects.filter(task=past).select_related("task", "person").order_by("person__number"))

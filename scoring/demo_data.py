@@ -6,6 +6,7 @@ import datetime as dt
 
 from django_scopes import scopes_disabled
 
+from members.demo.terms import month_name
 from members.models import Person, User
 from members.selectors import organisation_posts
 from orgs.calendar import local_date
@@ -53,7 +54,8 @@ def seed_scoring_records(*, now: dt.datetime) -> None:
         incident("proposal_late", 12, "心理委员培训方案迟交两天", department=departments[1])
         enter("helping", 6, 8, "协助外联部布置迎新晚会会场，连续两晚", person=people[ids[2]])
         enter("outstanding_activity", 8, 5, "心理健康月游园会策划和现场组织表现突出", person=people[ids[3]])
-        enter("outstanding_department", 3, 2, "十一月部门工作考评第一", department=departments[2])
+        last_month = month_name(today.replace(day=1) - dt.timedelta(days=1))
+        enter("outstanding_department", 3, 2, f"{last_month}部门工作考评第一", department=departments[2])
         enter("major_error", -4, 4, "活动报名表遗失，二十名同学需重新报名", person=people[ids[4]])
         approved = enter("adopted_proposal", 5, 10, "值班表线上化的建议被采纳", person=people[ids[5]])
         entries.discretionary_decide(entry=approved, approve=True, note="建议很好", user=president, now=now)

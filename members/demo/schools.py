@@ -5,6 +5,11 @@ Everything is planned from a seeded ``random.Random`` before it touches the data
 ``sync_rows``/``sync_users`` keyed by natural keys (tenant slug, codes, names, student numbers, usernames):
 the same plan every run, so a second run changes nothing.
 
+The calendar is the one thing that depends on the day: the terms come from ``members.demo.terms`` (a current
+term around ``today``, and the one before it), and every other date of the plan (memberships and roles,
+discipline and the year in its document number) is counted from them and from ``today``. Rows with a date are
+keyed without it, so a run on a later day moves them to that day's calendar instead of adding a second copy.
+
 Only the demo logins (``PERSONAS``) get a password. Other holders of a role (class teachers, psych
 committee members, room informants, student party members…) get an account without a usable password,
 activated through a link like any imported person; people without a role get no account at all.
@@ -20,6 +25,7 @@ from django.db import transaction
 
 from members.demo.names import NameGenerator
 from members.demo.sync import DemoPassword, sync_rows, sync_users
+from members.demo.terms import DemoTerm, TermShape, days_into, demo_terms
 from members.models import (
     AcademicStanding,
     DisciplinaryRecord,
@@ -163,12 +169,13 @@ def _capacity_of(room_key, buildings):
     return next(b.capacity for b in buildings if b.name == room_key[0])
 
 
-def _standing_rows(rng, students, persons, term):
-    """Rank percentile in the major (one class per major and year) and failed courses, for one term."""
+def _standing_rows(rng, students, persons, term, school_year):
+    """Rank percentile in the major (one class per major and year) and failed courses, for one term of the school
+    year beginning in ``school_year`` (students enrolled later were not there)."""
     rows = []
     by_class = defaultdict(list)
     for student in students:
-        if student["year"] < term.start.year:  # freshmen of this autumn were not there last term
+        if student["year"] <= school_year:
             by_class[student["class"]].append(student)
     for members in by_class.values():
         order = list(members)
@@ -201,8 +208,16 @@ def _tenant(slug, name, modules):
     return tenant
 
 
-def _terms(tenant, specs):
-    return sync_rows(Term, tenant, "name", [{"name": n, "start": s, "end": e} for n, s, e in specs])
+def _terms(tenant, specs: tuple[DemoTerm, ...]) -> list[Term]:
+    rows = sync_rows(Term, tenant, "name", [{"name": t.name, "start": t.start, "end": t.end} for t in specs])
+    return [rows[t.name] for t in specs]
+
+
+def _standings(tenant, slug, students, persons, term, spec: DemoTerm):
+    """A term's standings from a generator of their own: the plan's other draws do not depend on the day."""
+    rng = random.Random(f"{SEED}-{slug}-{spec.name}")
+    sync_rows(AcademicStanding, tenant, ("person_id", "term_id"),
+              _standing_rows(rng, students, persons, term, spec.school_year))
 
 
 def _structure(tenant, colleges, buildings):
@@ -286,9 +301,8 @@ class _Accounts:
             row = dict.fromkeys(("college_id", "school_class_id", "organisation_id", "department_id", "room_id"))
             row.update(scope)
             rows.append({"user_id": users[username].pk, "role": role, **row, "start": start, "end": None})
-        key = ("user_id", "role", "college_id", "school_class_id", "organisation_id", "department_id", "room_id",
-               "start")
-        sync_rows(RoleAssignment, tenant, key, rows)
+        key = ("user_id", "role", "college_id", "school_class_id", "organisation_id", "department_id", "room_id")
+        sync_rows(RoleAssignment, tenant, key, rows)  # not keyed on ``start``: a later run moves it
         return users
 
 
@@ -299,6 +313,10 @@ def _staff(names, rng, count_from, specs):
         gender = rng.choice((Gender.MALE, Gender.FEMALE))
         staff.append({**spec, "number": f"T{count_from + offset:04d}", "name": names.name(gender), "gender": gender})
     return staff
+
+
+MEMBERSHIP_KEY = ("person_id", "organisation_id", "position_id")  # not the dates: a later run moves them
+DISCIPLINE_KEY = ("reason",)  # one record per reason, whoever was drawn and whenever it was decided
 
 
 def _membership_rows(entries):
@@ -335,10 +353,7 @@ HUT_BUILDINGS = (
     BuildingSpec("学生公寓3栋", Gender.FEMALE, 5, 10, 4),
     BuildingSpec("学生公寓4栋", Gender.FEMALE, 5, 10, 4),
 )
-HUT_TERMS = (
-    ("2025-2026学年第二学期", dt.date(2026, 2, 23), dt.date(2026, 7, 5)),
-    ("2026-2027学年第一学期", dt.date(2026, 9, 7), dt.date(2027, 1, 17)),
-)
+HUT_TERMS = TermShape(autumn=(0, 132), spring=(0, 132))  # from the anchor Monday to a Sunday 19 weeks on
 ALLIANCE_NAME = "朋辈互助联盟"
 ALLIANCE_DEPARTMENTS = ("主席团", "办公室", "宣传部", "活动部", "培训部", "外联部")
 ALLIANCE_POSITIONS = (
@@ -362,7 +377,7 @@ def _hut_status(rng, year):
 
 
 @transaction.atomic
-def seed_hut(demo_password: DemoPassword) -> Tenant:
+def seed_hut(demo_password: DemoPassword, today: dt.date) -> Tenant:
     rng = random.Random(f"{SEED}-hut")
     names = NameGenerator(rng)
     students = _plan_students(rng, names, HUT_COLLEGES, (10, 14), _hut_status)
@@ -378,8 +393,8 @@ def seed_hut(demo_password: DemoPassword) -> Tenant:
 
     tenant = _tenant("hut", "湖南工业大学", ["alliance", "psych_network"])
     with tenant_scope(tenant):
-        terms = _terms(tenant, HUT_TERMS)
-        previous, current = terms[HUT_TERMS[0][0]], terms[HUT_TERMS[1][0]]
+        previous_spec, current_spec = demo_terms(today, HUT_TERMS)
+        previous, current = _terms(tenant, (previous_spec, current_spec))
         colleges, majors, classes, rooms = _structure(tenant, HUT_COLLEGES, HUT_BUILDINGS)
         persons = _people(tenant, students, staff, colleges, majors, classes, rooms)
 
@@ -424,8 +439,8 @@ def seed_hut(demo_password: DemoPassword) -> Tenant:
                             previous.end, "换届：任部长"))
         leaver = _sample(rng, by_year[2025], 1, taken)[0]
         entries.append((person(leaver), alliance, dept["外联部"], post["干事"], current, start,
-                        dt.date(2026, 10, 20), "个人原因退出"))
-        sync_rows(Membership, tenant, ("person_id", "organisation_id", "start"), _membership_rows(entries))
+                        days_into(current_spec, today, 46), "个人原因退出"))
+        sync_rows(Membership, tenant, MEMBERSHIP_KEY, _membership_rows(entries))
 
         accounts = _Accounts("hut")
         accounts.demo("hut_admin", person(staff_by_key["admin"]), is_staff=True)
@@ -506,18 +521,18 @@ def seed_hut(demo_password: DemoPassword) -> Tenant:
                 if member["college"] == college.code:
                     station_entries.append((person(member), org, None, station_posts[(org.pk, "心理委员")],
                                             current, start, None, ""))
-        sync_rows(Membership, tenant, ("person_id", "organisation_id", "start"), _membership_rows(station_entries))
+        sync_rows(Membership, tenant, MEMBERSHIP_KEY, _membership_rows(station_entries))
 
-        sync_rows(AcademicStanding, tenant, ("person_id", "term_id"),
-                  _standing_rows(rng, students, persons, previous))
+        _standings(tenant, "hut", students, persons, previous, previous_spec)
         offenders = _sample(rng, by_year[2024] + by_year[2025], 2, taken | demo_people | committee_numbers)
-        sync_rows(DisciplinaryRecord, tenant, ("person_id", "decided_on"), [
+        warned, exam = days_into(current_spec, today, 51), previous_spec.end - dt.timedelta(days=5)
+        sync_rows(DisciplinaryRecord, tenant, DISCIPLINE_KEY, [
             {"person_id": person(offenders[0]).pk, "level": DisciplineLevel.WARNING,
-             "reason": "在寝室违规使用大功率电器", "decided_on": dt.date(2026, 10, 15),
-             "document_number": "湖工大学发〔2026〕57号", "lifted_on": None},
+             "reason": "在寝室违规使用大功率电器", "decided_on": warned,
+             "document_number": f"湖工大学发〔{warned.year}〕57号", "lifted_on": None},
             {"person_id": person(offenders[1]).pk, "level": DisciplineLevel.DEMERIT,
-             "reason": "期末考试违纪", "decided_on": dt.date(2026, 6, 30),
-             "document_number": "湖工大学发〔2026〕31号", "lifted_on": None},
+             "reason": "期末考试违纪", "decided_on": exam,
+             "document_number": f"湖工大学发〔{exam.year}〕31号", "lifted_on": None},
         ])
     return tenant
 
@@ -533,10 +548,7 @@ JSU_BUILDINGS = (
     BuildingSpec("砂子坳公寓B栋", Gender.FEMALE, 4, 10, 4),
     BuildingSpec("砂子坳公寓C栋", Gender.MALE, 3, 10, 4),
 )
-JSU_TERMS = (
-    ("2025-2026学年第二学期", dt.date(2026, 3, 2), dt.date(2026, 7, 10)),
-    ("2026-2027学年第一学期", dt.date(2026, 9, 1), dt.date(2027, 1, 15)),
-)
+JSU_TERMS = TermShape(autumn=(-6, 130), spring=(7, 137))  # from the Tuesday before / Monday after hut's; to a Friday
 BRANCH_NAME = "外国语学院学生党支部"
 BRANCH_POSITIONS = (
     ("书记", PositionCategory.CADRE, 10),
@@ -568,7 +580,7 @@ def _jsu_status(rng, year):
 
 
 @transaction.atomic
-def seed_jsu(demo_password: DemoPassword) -> Tenant:
+def seed_jsu(demo_password: DemoPassword, today: dt.date) -> Tenant:
     rng = random.Random(f"{SEED}-jsu")
     names = NameGenerator(rng)
     students = _plan_students(rng, names, JSU_COLLEGES, (22, 28), _jsu_status)
@@ -583,8 +595,8 @@ def seed_jsu(demo_password: DemoPassword) -> Tenant:
 
     tenant = _tenant("jsu", "吉首大学", ["dormlink"])
     with tenant_scope(tenant):
-        terms = _terms(tenant, JSU_TERMS)
-        previous, current = terms[JSU_TERMS[0][0]], terms[JSU_TERMS[1][0]]
+        previous_spec, current_spec = demo_terms(today, JSU_TERMS)
+        previous, current = _terms(tenant, (previous_spec, current_spec))
         colleges, majors, classes, rooms = _structure(tenant, JSU_COLLEGES, JSU_BUILDINGS)
         persons = _people(tenant, students, staff, colleges, majors, classes, rooms)
 
@@ -610,7 +622,7 @@ def seed_jsu(demo_password: DemoPassword) -> Tenant:
         for s in liaisons:
             title = committee_members.get(s["number"], BRANCH_POST_OF_STATUS[s["political_status"]])
             entries.append((person(s), branch, None, post[title], current, start, None, ""))
-        sync_rows(Membership, tenant, ("person_id", "organisation_id", "start"), _membership_rows(entries))
+        sync_rows(Membership, tenant, MEMBERSHIP_KEY, _membership_rows(entries))
 
         accounts = _Accounts("jsu")
         accounts.demo("jsu_admin", person(staff_by_key["admin"]), is_staff=True)
@@ -629,12 +641,12 @@ def seed_jsu(demo_password: DemoPassword) -> Tenant:
         accounts.demo("jsu_student", person(ordinary[0]))
         accounts.write(tenant, demo_password, current.start)
 
-        sync_rows(AcademicStanding, tenant, ("person_id", "term_id"),
-                  _standing_rows(rng, students, persons, previous))
+        _standings(tenant, "jsu", students, persons, previous, previous_spec)
         offender = rng.choice([s for s in ordinary[1:] if s["number"] not in accounts.username_of])
-        sync_rows(DisciplinaryRecord, tenant, ("person_id", "decided_on"), [
+        warned = days_into(current_spec, today, 57)
+        sync_rows(DisciplinaryRecord, tenant, DISCIPLINE_KEY, [
             {"person_id": person(offender).pk, "level": DisciplineLevel.WARNING, "reason": "夜不归宿",
-             "decided_on": dt.date(2026, 10, 9), "document_number": "吉大学发〔2026〕88号", "lifted_on": None},
+             "decided_on": warned, "document_number": f"吉大学发〔{warned.year}〕88号", "lifted_on": None},
         ])
     return tenant
 
@@ -645,8 +657,9 @@ def seed_platform(demo_password: DemoPassword) -> None:
                demo_password)
 
 
-def seed_all(raw_password: str) -> None:
+def seed_all(raw_password: str, today: dt.date) -> None:
+    """The platform admin and both schools, with their calendars around ``today``."""
     demo_password = DemoPassword(raw_password, DEMO_USERNAMES)
     seed_platform(demo_password)
-    seed_hut(demo_password)
-    seed_jsu(demo_password)
+    seed_hut(demo_password, today)
+    seed_jsu(demo_password, today)

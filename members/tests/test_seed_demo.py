@@ -3,6 +3,7 @@
 import datetime as dt
 from io import StringIO
 from types import SimpleNamespace
+from unittest import mock
 
 import pytest
 from django.apps import apps
@@ -14,6 +15,7 @@ from django.test import override_settings
 from django_scopes import scopes_disabled
 
 from members.models import Membership, Person, PersonKind, PoliticalStatus, Role, RoleAssignment, User
+from orgs.calendar import school_tz
 from orgs.models import Department, Organisation, OrganisationKind, Room, Tenant, Term
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +48,7 @@ ACCOUNTS = {
     "jsu_committee": ("jsu", {Role.COLLEGE_PARTY_COMMITTEE}),
     "jsu_student": ("jsu", set()),
 }
-TODAY = dt.date(2026, 11, 22)
+TODAY = dt.date(2026, 11, 22)  # the clock while seeding: the demo's calendar is counted from it
 
 
 def _counts():
@@ -60,14 +62,16 @@ def _counts():
 
 @pytest.fixture(scope="module")
 def seeded(django_db_setup, django_db_blocker):
-    """Runs the command twice for the whole module, inside a transaction rolled back at the end."""
+    """Runs the command twice on ``TODAY`` for the whole module, inside a transaction rolled back at the end."""
+    moment = dt.datetime.combine(TODAY, dt.time(20, 0), school_tz())
     with django_db_blocker.unblock(), override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     ), transaction.atomic():
-        call_command("seed_demo", "--quiet")
-        first = _counts()
-        output = StringIO()
-        call_command("seed_demo", stdout=output)
+        with mock.patch("django.utils.timezone.now", return_value=moment):
+            call_command("seed_demo", "--quiet")
+            first = _counts()
+            output = StringIO()
+            call_command("seed_demo", stdout=output)
         yield SimpleNamespace(first=first, second=_counts(), output=output.getvalue())
         transaction.set_rollback(True)
 

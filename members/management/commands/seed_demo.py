@@ -2,6 +2,11 @@
 
 Idempotent: a second run finds every row in place and changes nothing (a few seconds). Only the demo
 logins get a password, ``settings.DEMO_PASSWORD``, hashed once per run at most.
+
+The demo's calendar is counted from the day it runs (``members/demo/terms.py``): there is always a current term
+with weeks of records behind today. A run on a later day moves the schools' terms, memberships, roles and
+discipline to that day's calendar and adds no second copy; the apps' records, made once, stay where the first run
+put them.
 """
 
 import time
@@ -16,6 +21,7 @@ from django_scopes import scopes_disabled
 
 from members.demo.schools import PERSONAS, seed_all
 from members.models import RoleAssignment, User
+from orgs.calendar import local_date
 from orgs.demo import SEEDERS
 
 
@@ -52,10 +58,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, quiet=False, **options):
         started = time.monotonic()
-        seed_all(settings.DEMO_PASSWORD)
+        now = timezone.now()  # one moment for the whole run: the schools' calendar and the apps' records agree
+        seed_all(settings.DEMO_PASSWORD, local_date(now))
         autodiscover_modules("demo_data")  # the apps' own demo records (orgs/demo.py)
         for seed in SEEDERS:
-            seed(now=timezone.now())
+            seed(now=now)
         if quiet:
             return
         self.stdout.write(self.style.SUCCESS(f"演示数据已就绪（{time.monotonic() - started:.1f} 秒）。"))
