@@ -155,8 +155,21 @@ def test_settings_are_edited_on_the_same_page(client, world):
     assert settings["ladder"]["dismissal"] == world.v1.settings["ladder"]["dismissal"]
 
 
+def test_the_office_asks_the_whole_presidium_to_approve(client, world):
+    client.force_login(world.office)
+    data = _form_data(world, world.v1, note="加分须主席团全体同意", s_approval="presidium")
+    assert client.post(_url("rulebook_edit", world), data).status_code == 302
+    with tenant_scope(world.tenant):
+        v2 = Rulebook.objects.get(organisation=world.org, version=2)
+    assert v2.settings["discretionary_approval"] == "presidium"
+    html = client.get(reverse("scoring:rulebook_version", kwargs={"organisation_id": world.org.pk,
+                                                                  "rulebook_id": v2.pk})).content.decode()
+    assert "加分审批：总部长批准 → 主席团全体成员同意" in html
+
+
 @pytest.mark.parametrize("overrides, message", [
     ({}, "没有任何修改，未生成新版本。"),
+    ({"s_approval": "everyone"}, "选择一个有效的选项"),
     ({"note": ""}, "这个字段是必填项"),
     ({"s_share": "0"}, "评优名额比例"),
     ({"s_lates_cadre": "abc"}, "输入整数"),
