@@ -66,12 +66,13 @@ _UNKNOWN = object()
 
 def member_eligibility(person, organisation, term, *, counts=_UNKNOWN) -> tuple[bool, list[str]]:
     """(eligible, the reasons in Chinese when not) of one member for the organisation's awards of the term.
-    Sixteen queries whatever the size of the term (one more before the term is first scored); two when the
-    caller already has the member's ladder ``counts`` (None: nothing counted)."""
+    Counted from the member's own facts (``selectors.member_ladder``): nine queries whatever the size of the term
+    (two more before the term is first scored); two when the caller already has the member's ladder ``counts``
+    (None: nothing counted)."""
     settings = rulebook_settings(organisation=organisation, term=term)
     if counts is _UNKNOWN:
-        counts = engine.ladder_counts(facts.load(organisation_id=organisation.pk, term=term),
-                                      lates_per_absence=settings["lates_per_absence"]).get(person.pk)
+        row = selectors.member_ladder(organisation=organisation, term=term, person=person)
+        counts = row.counts if row else None
     failed = term_failed_courses(person_ids=[person.pk], term=term).get(person.pk, 0)
     reasons = _eligibility(counts, failed, settings)
     return not reasons, reasons

@@ -10,6 +10,8 @@ on leave), scored under the default rulebook.
 * beside "one SQL aggregate over the same marks" (count per person and status), the floor for reading them,
   timed alternately with computing from scratch in the same process: the ratio of the two medians is the
   figure, and alternating keeps a change of the machine's load from landing on one side only;
+* a member's score page selector (``selectors.member_ladder``: one member's ladder counts, level and what is one
+  step away), with its query count, beside one SQL aggregate of that member's marks, timed alternately;
 * saving every mark of the term's last plenary (attendance_mark, whose save re-syncs the term's ledger).
 """
 
@@ -17,17 +19,20 @@ import datetime as dt
 import statistics
 import time
 
+from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
 from attendance import services as attendance
 from attendance.benchmarks import _prepare, _save_all
 from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status
+from members.models import Person
+from members.selectors import organisation_posts
 from orgs.bench import Context, Result, benchmark, measure
 from orgs.calendar import local_date
 from orgs.models import Organisation, OrganisationKind, Term
 from orgs.tenancy import tenant_scope
-from scoring import engine, facts, services
+from scoring import engine, facts, selectors, services
 from scoring.models import LedgerEntry
 
 SESSIONS = 100
@@ -104,6 +109,42 @@ def _sync(tenant_id, organisation_id, term_id, *, empty_first: bool):
         return {"median": statistics.median(times)}
 
 
+def _member(tenant_id, organisation_id, term_id):
+    """One member's ladder as their score page reads it, and one SQL aggregate of their marks (count per
+    status), alternately in one process: the median of each, and the selector's query count."""
+    with tenant_scope(tenant_id):
+        organisation, term = Organisation.objects.get(pk=organisation_id), Term.objects.get(pk=term_id)
+        person = Person.objects.get(pk=organisation_posts(organisation_id=organisation_id, start=term.start,
+                                                          end=term.end)[0][0])
+        sessions = Meeting.objects.filter(organisation_id=organisation_id, starts_at__date__gte=term.start,
+                                          cancelled_at__isnull=True)
+
+        def selector():
+            return selectors.member_ladder(organisation=organisation, term=term, person=person)
+
+        def aggregate():
+            return list(Attendance.objects.filter(meeting__in=sessions, person=person).values("status").annotate(
+                n=Count("pk")))
+
+        executed = []
+
+        def count(execute, sql, params, many, context):
+            executed.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            row = selector()
+        aggregate()
+        times = {selector: [], aggregate: []}
+        for _ in range(REPEAT):
+            for fn, timed in times.items():
+                started = time.perf_counter()
+                fn()
+                timed.append(time.perf_counter() - started)
+        return {"median": statistics.median(times[selector]), "aggregate": statistics.median(times[aggregate]),
+                "queries": len(executed), "lates": row.counts.lates if row else 0}
+
+
 @benchmark("scoring")
 def run(ctx: Context) -> list[Result]:
     slug = f"bench_{ctx.students}"
@@ -118,6 +159,7 @@ def run(ctx: Context) -> list[Result]:
     steady = measure(lambda: _sync(*args, empty_first=False))
     with tenant_scope(tenant):
         last = Meeting.objects.filter(organisation=alliance, title=TITLE).order_by("-starts_at").first()
+    member = measure(lambda: _member(*args))
     save = measure(lambda: _save_all(tenant.pk, office.pk, last.pk))
     with tenant_scope(tenant):
         Meeting.objects.filter(organisation=alliance, title=TITLE).delete()
@@ -132,6 +174,10 @@ def run(ctx: Context) -> list[Result]:
                baseline="one SQL aggregate of the same marks", baseline_seconds=base, goal="< 1 s"),
         Result(f"sync, nothing changed ({marks} marks)", steady.value["median"], steady.peak_mb, marks,
                baseline="one SQL aggregate of the same marks", baseline_seconds=base),
+        Result(f"a member's score page selector (one member, {marks} marks in the term)", member.value["median"],
+               member.peak_mb, SESSIONS, baseline="one SQL aggregate of the member's marks",  # a mark a plenary
+               baseline_seconds=member.value["aggregate"],
+               notes={"queries": member.value["queries"], "lates": member.value["lates"]}),
         Result(f"save every mark of a plenary ({save.value['rows']}) with the ledger", save.value["median"],
                save.peak_mb, save.value["rows"], goal="300 marks < 500 ms with the ledger updated"),
     ]

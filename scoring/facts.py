@@ -2,6 +2,9 @@
 
 Reads attendance and members through their selectors (never their models), and scoring's own incidents,
 discretionary entries and department warnings: fifteen queries at most, whatever the size.
+
+``load`` is the whole term, for the ledger and for everyone's ladder; ``load_ladder`` is only what one person's
+ladder counts need (a member's own page), whatever the number of other members' marks.
 """
 
 from django.db.models import Q
@@ -14,18 +17,14 @@ from scoring.models import ApprovalStatus, DiscretionaryEntry, Incident, Sanctio
 
 
 def load(*, organisation_id: int, term) -> engine.Facts:
-    sessions = {pk: engine.Session(pk, kind, stars, local_date(starts_at))
-                for pk, kind, stars, starts_at in source.term_sessions(organisation_id=organisation_id, term=term)}
+    sessions = _sessions(organisation_id=organisation_id, term=term)
     on = {pk: session.on for pk, session in sessions.items()}
     ids = list(sessions)
     # Each table is read only for the kinds of session it can belong to (an empty list asks the database nothing).
     plenaries = [pk for pk, s in sessions.items() if s.kind == "plenary"]
     activities = [pk for pk, s in sessions.items() if s.kind == "activity"]
-    with_minutes = [pk for pk, s in sessions.items() if s.kind in ("department", "plenary", "other")]
     facts = engine.Facts(
-        posts=[engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
-               for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start,
-                                                       end=term.end)],
+        posts=_posts(organisation_id=organisation_id, term=term),
         sessions=sessions,
         # (id, person, session, status): engine.Mark's shape. Present marks only as who was expected when.
         marks=source.term_marks(session_ids=ids, every_mark_of=activities),
@@ -35,8 +34,7 @@ def load(*, organisation_id: int, term) -> engine.Facts:
                            deadline_on=local_date(deadline), submitted_on=submitted and local_date(submitted))
                for pk, task, person, deadline, acknowledged, submitted, grade
                in source.term_task_assignments(organisation_id=organisation_id, term=term)],
-        minutes=[engine.Minutes(id=pk, taker_id=taker, taken=taken, grade=grade, on=on[meeting])
-                 for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=with_minutes)],
+        minutes=_minutes(sessions),
         plenary_orders=[engine.DepartmentGrade(id=pk, department_id=dept, outcome=order, on=on[meeting])
                         for pk, meeting, dept, order in source.term_plenary_orders(session_ids=plenaries)],
         disruptions=[engine.PersonOutcome(id=pk, person_id=person, outcome="disruptive", on=on[meeting])
@@ -57,6 +55,44 @@ def load(*, organisation_id: int, term) -> engine.Facts:
     return facts
 
 
+def load_ladder(*, organisation_id: int, term, person_id: int) -> engine.Facts:
+    """What ``engine.ladder_counts`` needs for one person's counts, and nothing of anyone else: the term's sessions
+    (their dates), the person's posts in the organisation (cadre or officer on the date of each late), their marks
+    other than present, the minutes they were to take, the incidents against them and their discretionary
+    entries that count. ``ladder_counts`` of it gives the person exactly what it gives them from ``load`` (a
+    hypothesis test checks it); it is no term for ``engine.compute`` (no tasks, no one else, no present marks).
+    Six queries at most, whatever the size of the organisation."""
+    sessions = _sessions(organisation_id=organisation_id, term=term)
+    facts = engine.Facts(
+        posts=_posts(organisation_id=organisation_id, term=term, person_id=person_id),
+        sessions=sessions,
+        marks=source.term_marks(session_ids=list(sessions), person_id=person_id),
+        minutes=_minutes(sessions, person_id=person_id),
+    )
+    facts.discretionary = _discretionary(organisation_id=organisation_id, term=term, person_id=person_id)
+    facts.incidents = _incidents(organisation_id=organisation_id, term=term, person_id=person_id)
+    return facts
+
+
+def _sessions(*, organisation_id: int, term) -> dict[int, engine.Session]:
+    return {pk: engine.Session(pk, kind, stars, local_date(starts_at))
+            for pk, kind, stars, starts_at in source.term_sessions(organisation_id=organisation_id, term=term)}
+
+
+def _posts(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Post]:
+    return [engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
+            for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start, end=term.end,
+                                                    person_id=person_id)]
+
+
+def _minutes(sessions: dict[int, engine.Session], *, person_id: int | None = None) -> list[engine.Minutes]:
+    """The minutes of the sessions that have them (those ``person_id`` was to take)."""
+    with_minutes = [pk for pk, s in sessions.items() if s.kind in ("department", "plenary", "other")]
+    return [engine.Minutes(id=pk, taker_id=taker, taken=taken, grade=grade, on=sessions[meeting].on)
+            for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=with_minutes,
+                                                                        person_id=person_id)]
+
+
 def _expected(sessions: dict[int, engine.Session]) -> list[engine.Expected]:
     """Who was expected at a session of each kind in each month: a few hundred rows where the marks are tens of
     thousands."""
@@ -70,19 +106,32 @@ def _expected(sessions: dict[int, engine.Session]) -> list[engine.Expected]:
 
 def _load_own(facts: engine.Facts, *, organisation_id: int, term) -> None:
     """Scoring's own facts: discretionary entries that count, incidents, confirmed department warnings."""
-    for pk, rule_outcome, points, person, dept, on in DiscretionaryEntry.objects.filter(
-            organisation_id=organisation_id, term=term).filter(
-            Q(points__lt=0) | Q(approval=ApprovalStatus.APPROVED)).order_by("pk").values_list(
-            "pk", "rule__outcome", "points", "person_id", "department_id", "on"):
-        facts.discretionary.append(engine.Discretionary(id=pk, outcome=rule_outcome, points=points, person_id=person,
-                                                        department_id=dept, on=on))
-    for pk, kind, person, dept, on in Incident.objects.filter(
-            organisation_id=organisation_id, on__gte=term.start, on__lte=term.end).order_by("pk").values_list(
-            "pk", "kind", "person_id", "department_id", "on"):
-        facts.incidents.append(engine.Incident(id=pk, kind=kind, person_id=person, department_id=dept, on=on))
+    facts.discretionary = _discretionary(organisation_id=organisation_id, term=term)
+    facts.incidents = _incidents(organisation_id=organisation_id, term=term)
     for pk, dept, decided_at in Sanction.objects.filter(
             organisation_id=organisation_id, term=term, department__isnull=False,
             status__in=[SanctionStatus.CONFIRMED, SanctionStatus.FILED]).order_by("pk").values_list(
             "pk", "department_id", "decided_at"):
         facts.department_warnings.append(engine.DepartmentGrade(id=pk, department_id=dept, outcome="confirmed",
                                                                 on=local_date(decided_at)))
+
+
+def _discretionary(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Discretionary]:
+    """The term's discretionary entries that count (a deduction, or approved), or only those for ``person_id``."""
+    entries = DiscretionaryEntry.objects.filter(organisation_id=organisation_id, term=term).filter(
+        Q(points__lt=0) | Q(approval=ApprovalStatus.APPROVED))
+    if person_id is not None:
+        entries = entries.filter(person_id=person_id)
+    return [engine.Discretionary(id=pk, outcome=outcome, points=points, person_id=person, department_id=dept, on=on)
+            for pk, outcome, points, person, dept, on in entries.order_by("pk").values_list(
+                "pk", "rule__outcome", "points", "person_id", "department_id", "on")]
+
+
+def _incidents(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Incident]:
+    """The incidents of the term's dates, members' and departments', or only those against ``person_id``."""
+    incidents = Incident.objects.filter(organisation_id=organisation_id, on__gte=term.start, on__lte=term.end)
+    if person_id is not None:
+        incidents = incidents.filter(person_id=person_id)
+    return [engine.Incident(id=pk, kind=kind, person_id=person, department_id=dept, on=on)
+            for pk, kind, person, dept, on in incidents.order_by("pk").values_list(
+                "pk", "kind", "person_id", "department_id", "on")]

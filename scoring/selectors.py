@@ -219,13 +219,25 @@ def ladder_state(*, organisation, term) -> dict[int, LadderRow]:
     facts under its rulebook's settings (as the sync does)."""
     settings = rulebook_settings(organisation=organisation, term=term)
     term_facts = facts.load(organisation_id=organisation.pk, term=term)
-    state = {}
-    for person_id, counts in engine.ladder_counts(term_facts, lates_per_absence=settings["lates_per_absence"]).items():
-        level, reasons = engine.ladder_level(counts, ladder=settings["ladder"],
-                                             careless_proposes=settings.get("careless_proposes"))
-        state[person_id] = LadderRow(counts=counts, level=level, reasons=reasons,
-                                     near=engine.one_step_away(counts, ladder=settings["ladder"], level=level))
-    return state
+    return {person_id: _ladder_row(counts, settings) for person_id, counts in engine.ladder_counts(
+        term_facts, lates_per_absence=settings["lates_per_absence"]).items()}
+
+
+def member_ladder(*, organisation, term, person) -> LadderRow | None:
+    """One member's row of ``ladder_state`` (None: nothing counted), from their own facts only
+    (``facts.load_ladder``): what a member's page shows. Seven queries at most (one more before the term is first
+    scored), whatever the number of other members' marks."""
+    settings = rulebook_settings(organisation=organisation, term=term)
+    counts = engine.ladder_counts(facts.load_ladder(organisation_id=organisation.pk, term=term, person_id=person.pk),
+                                  lates_per_absence=settings["lates_per_absence"]).get(person.pk)
+    return _ladder_row(counts, settings) if counts is not None else None
+
+
+def _ladder_row(counts: engine.Counts, settings: dict) -> LadderRow:
+    level, reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+                                         careless_proposes=settings.get("careless_proposes"))
+    return LadderRow(counts=counts, level=level, reasons=reasons,
+                     near=engine.one_step_away(counts, ladder=settings["ladder"], level=level))
 
 
 def sanctions(*, organisation, term, departments: set[int] | None = None, person=None):

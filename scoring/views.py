@@ -82,7 +82,7 @@ def person_score(request, organisation_id, person_id):
 
 def _ladder_context(*, organisation, term, person, shown_to_member=False) -> dict:
     """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals)."""
-    state = selectors.ladder_state(organisation=organisation, term=term).get(person.pk)
+    state = selectors.member_ladder(organisation=organisation, term=term, person=person)
     eligible, excluded_for = award_selectors.member_eligibility(person, organisation, term,
                                                                 counts=state.counts if state else None)
     rows = list(selectors.sanctions(organisation=organisation, term=term, person=person))

@@ -43,10 +43,10 @@ def term_sessions(*, organisation_id: int, term) -> list[tuple]:
                 .order_by("starts_at", "pk").values_list("pk", "kind", "stars", "starts_at"))
 
 
-def term_marks(*, session_ids: list[int], every_mark_of: list[int] = ()) -> list[tuple]:
+def term_marks(*, session_ids: list[int], every_mark_of: list[int] = (), person_id: int | None = None) -> list[tuple]:
     """(id, person id, session id, status) of the marks of those sessions that are not "present" — plus every mark
     of the sessions in ``every_mark_of`` (activities, where taking part earns points) — in the index's order
-    (grouped by session in practice; nothing depends on it but speed).
+    (grouped by session in practice; nothing depends on it but speed); only that person's with ``person_id``.
 
     The largest read of a sync. Present marks are most of a term (a 300-member organisation's 100 sessions are
     ~30 000 marks, three in four of them present) and only tell who was expected when: ``term_expected`` gives
@@ -58,8 +58,10 @@ def term_marks(*, session_ids: list[int], every_mark_of: list[int] = ()) -> list
     wanted = ~Q(status=Status.PRESENT)
     if every_mark_of:
         wanted |= Q(meeting_id__in=list(every_mark_of))
-    return _fetch(Attendance.objects.filter(meeting_id__in=session_ids).filter(wanted).order_by().values_list(
-        "pk", "person_id", "meeting_id", "status"))
+    marks = Attendance.objects.filter(meeting_id__in=session_ids).filter(wanted)
+    if person_id is not None:
+        marks = marks.filter(person_id=person_id)
+    return _fetch(marks.order_by().values_list("pk", "person_id", "meeting_id", "status"))
 
 
 def term_expected(*, session_groups: dict[int, list[int]]) -> list[tuple[int, int]]:
@@ -82,9 +84,12 @@ def _fetch(rows) -> list[tuple]:
         return cursor.fetchall()
 
 
-def term_minutes(*, session_ids: list[int]) -> list[tuple]:
-    return list(Minutes.objects.filter(meeting_id__in=session_ids).order_by("pk")
-                .values_list("pk", "meeting_id", "taker_id", "taken", "grade"))
+def term_minutes(*, session_ids: list[int], person_id: int | None = None) -> list[tuple]:
+    """(id, session id, taker id, taken, grade) of those sessions' minutes; only those ``person_id`` was to take."""
+    minutes = Minutes.objects.filter(meeting_id__in=session_ids)
+    if person_id is not None:
+        minutes = minutes.filter(taker_id=person_id)
+    return list(minutes.order_by("pk").values_list("pk", "meeting_id", "taker_id", "taken", "grade"))
 
 
 def term_plenary_orders(*, session_ids: list[int]) -> list[tuple]:

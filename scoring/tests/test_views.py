@@ -16,7 +16,8 @@ from members.tests.factories import MembershipFactory, PersonFactory, RoleAssign
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory
-from scoring import services
+from scoring import selectors, services
+from scoring.tests.factories import IncidentFactory
 
 
 @pytest.fixture
@@ -132,3 +133,53 @@ def test_the_menu_links_the_score_pages(client, scored):
     client.force_login(scored.officer)
     html = client.get("/").content.decode()
     assert reverse("scoring:my_score") in html and reverse("scoring:organisation_list") not in html
+
+
+@pytest.mark.parametrize("page", ["my_score", "person_score"])
+def test_a_members_page_runs_a_constant_number_of_queries_whatever_the_others_marks(
+        client, scored, django_assert_num_queries, page):
+    """A member's ladder is counted from their own facts (scoring.facts.load_ladder): more marks, minutes and
+    incidents of other members, and more of their own, cost the page no query."""
+    officer = scored.officer.person
+    if page == "my_score":
+        client.force_login(scored.officer)
+        url = reverse("scoring:my_score")
+    else:
+        client.force_login(scored.office)
+        url = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk, "person_id": officer.pk})
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url).status_code == 200
+    now = timezone.now()
+    with tenant_scope(scored.tenant):
+        others = [PersonFactory(tenant=scored.tenant, name=f"成员{i}") for i in range(8)]
+        for person in others:
+            MembershipFactory(tenant=scored.tenant, person=person, organisation=scored.org, department=scored.dept,
+                              position=scored.officer_post, term=scored.term, start=scored.term.start)
+        for day in range(3):
+            start = now - dt.timedelta(days=day + 1)
+            meeting = attendance.meeting_create(
+                organisation=scored.org, kind=MeetingKind.DEPARTMENT, title=f"例会{day}", stars=2, starts_at=start,
+                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, department=scored.dept,
+                minutes_taker=others[day], user=scored.office)
+            statuses = zip([officer, *others], ["late", "absent", "late", "leave"] * 3, strict=False)
+            attendance.attendance_mark(meeting=meeting, user=scored.office, now=now, marks=[
+                {"person": p.pk, "status": status, "late_minutes": 3 if status == "late" else None}
+                for p, status in statuses])
+            attendance.minutes_record(meeting=meeting, taken=False, user=scored.office, now=now)
+        IncidentFactory(tenant=scored.tenant, organisation=scored.org, person=others[0], on=scored.term.start,
+                        recorded_by=scored.office)
+        IncidentFactory(tenant=scored.tenant, organisation=scored.org, person=officer, on=scored.term.start,
+                        recorded_by=scored.office)
+    with django_assert_num_queries(len(few)):
+        response = client.get(url)
+    assert response.status_code == 200
+    with tenant_scope(scored.tenant):
+        row = selectors.member_ladder(organisation=scored.org, term=scored.term, person=officer)
+    assert (row.counts.lates, row.counts.absences, row.counts.incidents) == (3, 1, {"rectification": 1})
+
+
+def test_a_members_ladder_is_read_in_seven_queries(scored, django_assert_num_queries):
+    with tenant_scope(scored.tenant), django_assert_num_queries(7):  # the rulebook and six reads of facts
+        row = selectors.member_ladder(organisation=scored.org, term=scored.term, person=scored.officer.person)
+    assert (row.counts.lates, row.counts.absences) == (0, 1)  # 12 minutes late at a plenary: an absence
