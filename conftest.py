@@ -1,4 +1,5 @@
-"""Project-wide test setup: fast password hashing, uploads in a temporary folder, Chromium launch flags."""
+"""Project-wide test setup: fast password hashing, uploads in a temporary folder, Chromium launch flags, and no
+browser context left open after a browser test."""
 
 import os
 from pathlib import Path
@@ -31,6 +32,28 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync", "--no-first-run", "--disable-quic",
         ],
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_browser_context_left_open(request):
+    """A browser test must leave no context open (pytest-playwright's ``page``, ``context`` and ``new_context``
+    close theirs; ``browser.new_context()`` does not). An open page keeps its keep-alive connection, and a polling
+    one (the QR screen) its requests, to ``live_server`` for the rest of the session. Its request threads share
+    the in-memory SQLite connection with the tests that follow (their queries can land in a test's query count),
+    fail with "Database access not allowed" during tests without the database, and, once the server has stopped
+    at the end of the session, close that connection from their own thread: PytestUnhandledThreadExceptionWarning
+    "DatabaseWrapper objects created in a thread can only be used in that same thread"."""
+    if request.node.get_closest_marker("browser") is None or "browser" not in request.fixturenames:
+        yield
+        return
+    browser = request.getfixturevalue("browser")
+    yield
+    left = list(browser.contexts)
+    for context in left:
+        context.close()
+    if left:
+        pytest.fail(f"{request.node.name} left {len(left)} browser context(s) open: create them with the "
+                    "new_context fixture, which closes them, not browser.new_context()", pytrace=False)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -61,10 +61,13 @@ def _log_in(page, username):
     page.get_by_role("button", name="登录").click()
 
 
-def test_the_door_screen_and_a_phone_check_in(browser, live_server, door):
+def test_the_door_screen_and_a_phone_check_in(new_context, live_server, door):
+    # pytest-playwright's new_context closes every context at the end of the test. The QR screens poll the server
+    # every few seconds: left open (browser.new_context), they went on polling through the rest of the session,
+    # from live_server's request threads, on the test database's shared connection (see the root conftest).
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting = door["meeting"]
-    screen = browser.new_context(viewport=DESKTOP, locale="zh-CN").new_page()
+    screen = new_context(viewport=DESKTOP, locale="zh-CN").new_page()
     screen.goto(f"{live_server.url}/login/?next=/attendance/meetings/{meeting.pk}/qr/")
     _log_in(screen, "bgs")
     screen.wait_for_url(f"**/attendance/meetings/{meeting.pk}/qr/")
@@ -73,7 +76,7 @@ def test_the_door_screen_and_a_phone_check_in(browser, live_server, door):
     screen.screenshot(path=str(SCREENSHOTS / "checkin-qr-desktop.png"))
     link = screen.evaluate("fetch(location.pathname + 'code/').then(r => r.json()).then(d => d.url)")
 
-    phone = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
+    phone = new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True).new_page()
     phone.goto(link)  # not logged in on the phone: to the login page, then back
     _log_in(phone, "lxy")
     phone.wait_for_url(link)
@@ -88,7 +91,7 @@ def test_the_door_screen_and_a_phone_check_in(browser, live_server, door):
 
     # the door screen's count follows without a reload
     screen.wait_for_function("() => document.getElementById('qr-count').textContent === '1'", timeout=10_000)
-    phone_screen = browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+    phone_screen = new_context(viewport=PHONE, locale="zh-CN").new_page()
     phone_screen.goto(f"{live_server.url}/login/?next=/attendance/meetings/{meeting.pk}/qr/")
     _log_in(phone_screen, "bgs")
     phone_screen.wait_for_selector("#qr-code svg")
