@@ -202,19 +202,22 @@ def discretionary_decide(request, discretionaryentry_id):
             messages.error(request, _errors(error))
         else:
             if decided.approval == ApprovalStatus.PENDING:  # the presidium's: others have yet to agree
-                messages.success(request, _("已同意：%(name)s %(points)s 分，待主席团其他成员同意后计入积分。") % {
-                    "name": _target_name(entry), "points": entries.signed(entry.points)})
-            elif form.cleaned_data["decision"] == "approve":
-                messages.success(request, _("已批准：%(name)s %(points)s 分，已计入积分。") % {
-                    "name": _target_name(entry), "points": entries.signed(entry.points)})
+                said = _("已同意：%(name)s %(points)s 分，待主席团其他成员同意后计入积分。")
+            elif decided.approval == ApprovalStatus.APPROVED:
+                said = _("已批准：%(name)s %(points)s 分，已计入积分。")
             else:
-                messages.success(request, _("未批准：%(name)s %(points)s 分，不计入积分。") % {
-                    "name": _target_name(entry), "points": entries.signed(entry.points)})
+                said = _("未批准：%(name)s %(points)s 分，不计入积分。")
+            messages.success(request, said % _about(entry))
     return _back("discretionary_approvals", entry.organisation)
 
 
 def _target_name(row):
     return row.person.name if row.person_id else row.department.name
+
+
+def _about(entry) -> dict:
+    """The values an entry's messages name: whom, how many points, which rule."""
+    return {"name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label}
 
 
 @login_required
@@ -228,8 +231,7 @@ def discretionary_remove(request, discretionaryentry_id):
     except ValidationError as error:
         messages.error(request, _errors(error))
     else:
-        messages.success(request, _("已删除：%(name)s %(points)s 分（%(rule)s）。") % {
-            "name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label})
+        messages.success(request, _("已删除：%(name)s %(points)s 分（%(rule)s）。") % _about(entry))
     return _back("discretionary_list", entry.organisation, entry.term)
 
 
@@ -250,8 +252,7 @@ def discretionary_revoke(request, discretionaryentry_id):
         except ValidationError as error:
             messages.error(request, _errors(error))
         else:
-            messages.success(request, _("已撤销：%(name)s %(points)s 分（%(rule)s），不再计入积分。") % {
-                "name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label})
+            messages.success(request, _("已撤销：%(name)s %(points)s 分（%(rule)s），不再计入积分。") % _about(entry))
     return _back("discretionary_list", entry.organisation, entry.term)
 
 
