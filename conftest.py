@@ -2,8 +2,6 @@
 browser context left open after a browser test."""
 
 import os
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -53,22 +51,9 @@ def _no_browser_context_left_open(request):
     left = list(browser.contexts)
     for context in left:
         context.close()
-    _wait_for_request_threads()
     if left:
         pytest.fail(f"{request.node.name} left {len(left)} browser context(s) open: create them with the "
                     "new_context fixture, which closes them, not browser.new_context()", pytrace=False)
-
-
-def _wait_for_request_threads(timeout: float = 5.0) -> None:
-    """Let live_server's request threads end before the next test. They are daemon threads, which the server's
-    shutdown does not join: one still reading a closed page's keep-alive socket when the session ends still holds
-    its own PostgreSQL connection while the test database is dropped ("database test_test is being accessed by
-    other users", seen once in CI). Closing the contexts closes those sockets; their threads end within
-    milliseconds."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and any(
-            thread.name.endswith("(process_request_thread)") for thread in threading.enumerate()):
-        time.sleep(0.02)
 
 
 def pytest_collection_modifyitems(config, items):
