@@ -280,6 +280,21 @@ def test_with_the_presidium_the_queue_shows_who_has_agreed(client, cast):
         assert list(LedgerEntry.objects.values_list("points", flat=True)) == [6]
 
 
+def test_with_the_presidium_and_nobody_in_it_the_queue_says_so(client, cast):
+    from members.models import RoleAssignment
+    from scoring.tests.test_entries import _by_presidium
+
+    school = cast.school
+    with tenant_scope(school.tenant):
+        _by_presidium(school)
+        RoleAssignment.objects.filter(role="president", organisation=school.org).update(
+            end=_today() - dt.timedelta(days=1))
+    _enter(cast)
+    client.force_login(school.office)
+    html = client.get(_url("discretionary_approvals", organisation_id=school.org.pk)).content.decode()
+    assert "本组织目前没有主席团成员" in html and "主席团 0/0 人已同意" in html
+
+
 # --- incidents ---
 
 
