@@ -40,6 +40,18 @@ TITLE = "基准：计分会议"
 REPEAT = 9  # the aggregate baseline moves by a third between runs of 5
 
 
+def _medians(*fns) -> list[float]:
+    """Each function's median time over REPEAT rounds, the functions taking turns within a round (so a change of
+    the machine's load lands on all of them alike)."""
+    times = [[] for _ in fns]
+    for _ in range(REPEAT):
+        for fn, timed in zip(fns, times, strict=True):
+            started = time.perf_counter()
+            fn()
+            timed.append(time.perf_counter() - started)
+    return [statistics.median(timed) for timed in times]
+
+
 def _term_with_sessions(tenant, office):
     """The current term (made if missing) with SESSIONS plenaries of every member, marked deterministically."""
     now = timezone.now()
@@ -86,14 +98,8 @@ def _compute(tenant_id, organisation_id, term_id):
 
         entries = compute()
         aggregate()
-        times = {compute: [], aggregate: []}
-        for _ in range(REPEAT):
-            for fn, timed in times.items():
-                started = time.perf_counter()
-                fn()
-                timed.append(time.perf_counter() - started)
-        return {"median": statistics.median(times[compute]), "aggregate": statistics.median(times[aggregate]),
-                "entries": len(entries)}
+        computed, aggregated = _medians(compute, aggregate)
+        return {"median": computed, "aggregate": aggregated, "entries": len(entries)}
 
 
 def _sync(tenant_id, organisation_id, term_id, *, empty_first: bool):
@@ -135,14 +141,9 @@ def _member(tenant_id, organisation_id, term_id):
         with connection.execute_wrapper(count):
             row = selector()
         aggregate()
-        times = {selector: [], aggregate: []}
-        for _ in range(REPEAT):
-            for fn, timed in times.items():
-                started = time.perf_counter()
-                fn()
-                timed.append(time.perf_counter() - started)
-        return {"median": statistics.median(times[selector]), "aggregate": statistics.median(times[aggregate]),
-                "queries": len(executed), "lates": row.counts.lates if row else 0}
+        selected, aggregated = _medians(selector, aggregate)
+        return {"median": selected, "aggregate": aggregated, "queries": len(executed),
+                "lates": row.counts.lates if row else 0}
 
 
 @benchmark("scoring")
