@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from members.models import Role
-from members.selectors import organisation_posts, organisation_role_holders
+from members.selectors import organisation_posts
 from orgs.calendar import local_date
 from orgs.models import Term
-from scoring import selectors, services
+from scoring import services
 from scoring.engine import Fact, Reach
+from scoring.entry_selectors import presidium, term_approver
 from scoring.models import (
     ApprovalStatus,
     Approver,
@@ -186,17 +186,6 @@ def _locked_entry(entry: DiscretionaryEntry) -> DiscretionaryEntry:
     return DiscretionaryEntry.objects.select_for_update().select_related("organisation", "term").get(pk=entry.pk)
 
 
-def approver(*, organisation, term) -> str:
-    """Who approves the term's positive entries (``Approver``): the setting of the rulebook the term runs under."""
-    return selectors.rulebook_settings(organisation=organisation, term=term).get("discretionary_approval",
-                                                                                 Approver.PRESIDENT)
-
-
-def presidium(*, organisation, now: dt.datetime) -> list:
-    """The accounts of the organisation's presidium today (who hold its 主席团/总部长 role)."""
-    return organisation_role_holders(organisation_id=organisation.pk, role=Role.PRESIDENT, on=local_date(now))
-
-
 def _note(note: str) -> str:
     note = (note or "").strip()
     if len(note) > TEXT_LENGTH:
@@ -215,7 +204,7 @@ def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now:
     when every member of the presidium today has agreed. An approved entry counts from then on. Anyone else, a
     decided entry, or a second say of the same member is refused, and nothing changes."""
     entry = _locked_entry(entry)
-    by_presidium = approver(organisation=entry.organisation, term=entry.term) == Approver.PRESIDIUM
+    by_presidium = term_approver(organisation=entry.organisation, term=entry.term) == Approver.PRESIDIUM
     if not services.is_president(user, entry.organisation):
         raise ValidationError(_("只有本组织的主席团成员可以审批。") if by_presidium
                               else _("只有本组织的总部长可以审批。"))
@@ -257,7 +246,7 @@ def discretionary_settle(*, tenant, now: dt.datetime) -> int:
     approved = 0
     waiting = DiscretionaryEntry.objects.filter(tenant=tenant, approval=ApprovalStatus.PENDING, votes__agree=True)
     for entry in waiting.distinct().select_related("organisation", "term").order_by("pk"):
-        if approver(organisation=entry.organisation, term=entry.term) != Approver.PRESIDIUM:
+        if term_approver(organisation=entry.organisation, term=entry.term) != Approver.PRESIDIUM:
             continue
         if DiscretionaryVote.objects.filter(entry=entry, agree=False).exists() or not _presidium_agrees(entry, now):
             continue

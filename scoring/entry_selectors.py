@@ -10,8 +10,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from members.models import Person
-from members.selectors import organisation_posts
+from members.models import Person, Role
+from members.selectors import organisation_posts, organisation_role_holders
+from orgs.calendar import local_date
 from orgs.models import Department
 from scoring.defaults import default_rules
 from scoring.engine import Fact
@@ -175,10 +176,21 @@ def discretionary_pending(*, organisation, term=None, departments: set[int] | No
 
 def term_approvers(*, organisation, term_ids) -> dict[int, str]:
     """{term id: who approves its positive entries (``Approver``)}: the setting of the version each term is
-    bound to, else of the newest version (``scoring.entries.approver`` for many terms). Two queries."""
+    bound to, else of the newest version (as ``scoring.selectors.term_rulebook``), else SPEC's default (the
+    president). Two queries."""
     bound = dict(TermRulebook.objects.filter(organisation=organisation, term_id__in=list(term_ids)).values_list(
         "term_id", "rulebook__settings"))
     newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").values_list(
         "settings", flat=True).first() or {}
-    return {term_id: (bound.get(term_id) or newest).get("discretionary_approval", Approver.PRESIDENT)
+    return {term_id: bound.get(term_id, newest).get("discretionary_approval", Approver.PRESIDENT)
             for term_id in term_ids}
+
+
+def term_approver(*, organisation, term) -> str:
+    """Who approves the term's positive entries (``Approver``)."""
+    return term_approvers(organisation=organisation, term_ids=[term.pk])[term.pk]
+
+
+def presidium(*, organisation, now) -> list:
+    """The accounts of the organisation's presidium today (who hold its 主席团/总部长 role), with their person."""
+    return organisation_role_holders(organisation_id=organisation.pk, role=Role.PRESIDENT, on=local_date(now))

@@ -141,7 +141,7 @@ def discretionary_list(request, organisation_id):
     status = status if status in entry_selectors.STATUS_FILTERS else ""
     page = paginate(request, entry_selectors.discretionary_list(
         organisation=organisation, term=term, departments=departments, status=status)) if term else None
-    approver = entry_selectors.term_approvers(organisation=organisation, term_ids=[term.pk])[term.pk] if term else ""
+    approver = entry_selectors.term_approver(organisation=organisation, term=term) if term else ""
     return render(request, "scoring/discretionary.html", {
         **_nav(request, organisation, departments, term, "discretionary"),
         "form": form, "rules": rules, "page": page, "status": status, "recorder": recorder,
@@ -161,7 +161,7 @@ def discretionary_approvals(request, organisation_id):
     pending = list(entry_selectors.discretionary_pending(organisation=organisation, term=term,
                                                          departments=departments))
     approvers = entry_selectors.term_approvers(organisation=organisation, term_ids={e.term_id for e in pending})
-    presidium = entries.presidium(organisation=organisation, now=timezone.now())
+    presidium = entry_selectors.presidium(organisation=organisation, now=timezone.now())
     rows = [_Waiting(entry, approvers[entry.term_id] == Approver.PRESIDIUM, presidium, request.user)
             for entry in pending]
     return render(request, "scoring/discretionary_approvals.html", {
