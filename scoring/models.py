@@ -332,6 +332,22 @@ class Sanction(TenantOwned):
             models.Index(fields=["tenant", "department"], name="sanction_tenant_department"),
         ]
 
+    def allowed_acts(self, *, office: bool, president: bool) -> frozenset[str]:
+        """The acts its state allows to someone of the organisation's office and/or its president, in the
+        order of the rulebook: the office reviews a proposal and submits it (or dismisses it), the president
+        confirms or dismisses what was submitted, the office files a confirmed one, the president revokes a
+        confirmed or filed one. The services refuse anything else; the pages offer only these."""
+        acts = set()
+        if self.status == SanctionStatus.PROPOSED and office:
+            acts |= {"submit", "dismiss"}
+        elif self.status == SanctionStatus.SUBMITTED and president:
+            acts |= {"confirm", "dismiss"}
+        elif self.status == SanctionStatus.CONFIRMED:
+            acts |= ({"file"} if office else set()) | ({"revoke"} if president else set())
+        elif self.status == SanctionStatus.FILED and president:
+            acts.add("revoke")
+        return frozenset(acts)
+
 
 # --- awards (SC-12, SC-13) ---
 

@@ -175,6 +175,11 @@ def is_president(user, organisation) -> bool:
     return organisation.pk in scope_ids(user, Role.PRESIDENT, "organisation_id")
 
 
+def is_office(user, organisation) -> bool:
+    """The organisation's office (办公室): who reviews, submits and files sanctions."""
+    return organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
+
+
 def _locked_sanction(sanction: Sanction) -> Sanction:
     return Sanction.objects.select_for_update().select_related("organisation", "term").get(pk=sanction.pk)
 
@@ -191,6 +196,8 @@ def sanction_submit(*, sanction: Sanction, user, now: dt.datetime) -> Sanction:
     sanction = _locked_sanction(sanction)
     if sanction.status != SanctionStatus.PROPOSED:
         raise ValidationError(_("只有待审核的处分可以提交总部长。"))
+    if not is_office(user, sanction.organisation):
+        raise ValidationError(_("只有本组织的办公室可以审核并提交处分。"))
     sanction.status, sanction.submitted_by, sanction.submitted_at = SanctionStatus.SUBMITTED, user, now
     sanction.save(update_fields=["status", "submitted_by", "submitted_at"])
     return sanction
@@ -199,7 +206,8 @@ def sanction_submit(*, sanction: Sanction, user, now: dt.datetime) -> Sanction:
 @transaction.atomic
 def sanction_decide(*, sanction: Sanction, confirm: bool, reason: str, user, now: dt.datetime) -> Sanction:
     """The president (总部长) confirms or dismisses a submitted sanction, with a reason. The office may also
-    dismiss a proposal it has not submitted (e.g. one whose basis was withdrawn)."""
+    dismiss a proposal it has not submitted (e.g. one whose basis was withdrawn). The order is the rulebook's
+    (``Sanction.allowed_acts``): a proposal the office has not submitted cannot be confirmed."""
     sanction = _locked_sanction(sanction)
     president = is_president(user, sanction.organisation)
     if sanction.status in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
@@ -208,6 +216,10 @@ def sanction_decide(*, sanction: Sanction, confirm: bool, reason: str, user, now
         raise ValidationError(_("这项处分已经处理完毕。"))
     if confirm and not president:
         raise ValidationError(_("只有本组织的总部长可以确认处分。"))
+    if sanction.status == SanctionStatus.PROPOSED and confirm:
+        raise ValidationError(_("这项处分还没有经办公室审核提交，总部长不能确认。"))
+    if sanction.status == SanctionStatus.PROPOSED and not is_office(user, sanction.organisation):
+        raise ValidationError(_("待审核的处分由办公室审核：提交总部长或驳回。"))
     if sanction.status == SanctionStatus.SUBMITTED and not president:
         raise ValidationError(_("已提交的处分由总部长决定。"))
     if not (reason or "").strip():
@@ -225,6 +237,8 @@ def sanction_file(*, sanction: Sanction, number: str, on: dt.date, user, now: dt
     sanction = _locked_sanction(sanction)
     if sanction.status != SanctionStatus.CONFIRMED:
         raise ValidationError(_("只有已确认的处分可以备案。"))
+    if not is_office(user, sanction.organisation):
+        raise ValidationError(_("只有本组织的办公室可以备案处分。"))
     number = (number or "").strip()
     if not number:
         raise ValidationError({"number": _("请填写备案编号。")})

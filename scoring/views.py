@@ -109,11 +109,14 @@ def sanction_list(request, organisation_id):
     organisation, departments = visible_organisation(request, organisation_id)
     term = chosen_term(request)
     rows = list(selectors.sanctions(organisation=organisation, term=term, departments=departments)) if term else []
+    acts = _acts(request.user, organisation)
     for sanction in rows:
         sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
+        # only what the sanction's state and the user's role allow (the services refuse the rest)
+        sanction.allowed = sanction.allowed_acts(office="office" in acts, president="president" in acts)
     return render(request, "scoring/sanctions.html", {
         "organisation": organisation, "term": term, "terms": school_terms(request), "sanctions": rows,
-        "acts": _acts(request.user, organisation), "today": local_date(timezone.now()),
+        "acts": acts, "today": local_date(timezone.now()),
     })
 
 
