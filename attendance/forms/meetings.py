@@ -11,7 +11,7 @@ from attendance.models import Audience, MeetingKind
 from members.models import Person, Role
 from members.roles import scope_ids
 from members.selectors import memberships_on
-from orgs.calendar import local_date
+from orgs.calendar import local_date, school_tz
 from orgs.models import Department, Organisation
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -20,8 +20,23 @@ DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 class _DateTimeLocal(forms.DateTimeInput):
     input_type = "datetime-local"
 
-    def __init__(self):
-        super().__init__(format=DATETIME_LOCAL)
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format=DATETIME_LOCAL)
+
+
+_END_AFTER_START = _("结束时间必须晚于开始时间。")
+
+
+def _end_widget():
+    """The end field follows the start (static/js/forms.js keeps the duration when the start moves) and the
+    browser refuses an end not after the start, with the same message the server gives."""
+    return _DateTimeLocal(attrs={"data-follows": "starts_at", "data-msg-order": _END_AFTER_START})
+
+
+def _check_times(form, data):
+    starts_at, ends_at = data.get("starts_at"), data.get("ends_at")
+    if starts_at and ends_at and ends_at <= starts_at:
+        form.add_error("ends_at", _END_AFTER_START)
 
 
 class _NameChoice(forms.ModelChoiceField):
@@ -58,7 +73,8 @@ class MeetingForm(forms.Form):
                                    choices=[(n, _("%(n)s 星") % {"n": n}) for n in range(1, 6)],
                                    help_text=_("三星级及以上会议迟到、旷会扣分更重（第七条 细则 3–4）。"))
     starts_at = forms.DateTimeField(label=_("开始时间"), widget=_DateTimeLocal(), input_formats=[DATETIME_LOCAL])
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_DateTimeLocal(), input_formats=[DATETIME_LOCAL])
+    ends_at = forms.DateTimeField(label=_("结束时间"), widget=_end_widget(), input_formats=[DATETIME_LOCAL],
+                                  help_text=_("改动开始时间时，结束时间随之移动，会议时长不变。"))
     place = forms.CharField(label=_("地点"), max_length=100, required=False)
     audience = forms.ChoiceField(label=_("应到人员"), choices=Audience.choices, initial=Audience.DEPARTMENT)
     department = _DepartmentChoice(label=_("部门"), queryset=Department.objects.none(), required=False,
@@ -81,11 +97,23 @@ class MeetingForm(forms.Form):
         if len(org_ids) == 1:
             self.fields["organisation"].initial = next(iter(org_ids))
         self.fields["chosen"].widget.attrs["size"] = 8
+        # Shown only when the kind or audience needs them (static/js/forms.js); without script all are shown.
+        for name, when in (("department", "audience=department kind=department"), ("chosen", "audience=chosen"),
+                           ("weekly", "kind=department")):
+            self.fields[name].widget.attrs["data-show-when"] = when
 
     def clean(self):
+        """The fields the chosen kind and audience do not need are hidden on the page (static/js/forms.js) and
+        ignored here, so a value left in a hidden field never reaches the session."""
         data = super().clean()
-        if data.get("weekly") and data.get("kind") != MeetingKind.DEPARTMENT:
-            self.add_error("weekly", _("只有部门例会可以每周重复。"))
+        _check_times(self, data)
+        kind, audience = data.get("kind"), data.get("audience")
+        if audience != Audience.CHOSEN:
+            data["chosen"] = []
+        if audience != Audience.DEPARTMENT and kind != MeetingKind.DEPARTMENT:
+            data["department"] = None
+        if kind != MeetingKind.DEPARTMENT:
+            data["weekly"] = False
         return data
 
 
@@ -105,6 +133,11 @@ class MeetingEditForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["minutes_taker"].queryset = Person.objects.filter(
             attendances__meeting=meeting).order_by("number")
+
+    def clean(self):
+        data = super().clean()
+        _check_times(self, data)
+        return data
 
     @classmethod
     def initial_of(cls, meeting) -> dict:
@@ -140,6 +173,24 @@ class MeetingFilterForm(forms.Form):
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
 
 
-def default_start() -> dt.datetime:
-    now = timezone.localtime()
-    return now.replace(hour=19, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+#: The usual hour of a student organisation's meetings: in the evening, after classes.
+MEETING_HOUR = 19
+#: From this hour on nothing is held any more the same evening, so the form proposes tomorrow.
+LAST_START_HOUR = 22
+
+
+def default_start(now: dt.datetime | None = None) -> dt.datetime:
+    """The start the new-meeting form proposes, as an office user would pick it (Shanghai time):
+
+    * before 19:00: today 19:00, the usual evening meeting, created in advance the same day;
+    * 19:00 to 22:00: the half-hour that has begun (19:40 → 19:30): the meeting is under way and the office
+      creates it to take attendance now, and a start in the future would refuse late marks;
+    * from 22:00: tomorrow 19:00 — nothing more is held tonight.
+    """
+    now = (now or timezone.now()).astimezone(school_tz())
+    evening = now.replace(hour=MEETING_HOUR, minute=0, second=0, microsecond=0)
+    if now < evening:
+        return evening
+    if now.hour < LAST_START_HOUR:
+        return now.replace(minute=0 if now.minute < 30 else 30, second=0, microsecond=0)
+    return evening + dt.timedelta(days=1)
