@@ -1,5 +1,6 @@
 """The definition of done that a test can hold: migrations committed, ruff clean."""
 
+import ast
 import subprocess
 import sys
 from io import StringIO
@@ -24,3 +25,45 @@ def test_ruff_is_clean():
     ruff = Path(sys.executable).with_name("ruff")
     result = subprocess.run([str(ruff), "check", "--quiet", "."], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+
+def _python_files():
+    skipped = {".venv", "node_modules", ".git", "var"}
+    for path in sorted(ROOT.rglob("*.py")):
+        if not skipped.intersection(path.relative_to(ROOT).parts):
+            yield path
+
+
+def _names_now(node) -> bool:
+    """``now``, ``NOW``, ``self.now``, ``right_now`` … or a call of one: ``timezone.now()``, ``dt.datetime.now()``."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    name = node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+    return "now" in name.lower()
+
+
+def utc_dates_of_now(source: str) -> list[int]:
+    """Lines calling ``.date()`` on an aware "now": that is the UTC date, yesterday in Shanghai between 16:00 and
+    24:00 UTC. The school's date of a moment is ``orgs.calendar.local_date(moment)``."""
+    return [
+        node.lineno for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "date"
+        and not node.args and _names_now(node.func.value)
+    ]
+
+
+def test_no_date_of_an_aware_now():
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in _python_files()
+             for line in utc_dates_of_now(path.read_text(encoding="utf-8"))]
+    assert not found, "Use local_date(now) (orgs.calendar), not now.date() (the UTC date):\n" + "\n".join(found)
+
+
+@pytest.mark.parametrize(("source", "flagged"), [
+    ("on = now.date()", True), ("timezone.now().date()", True), ("NOW.date() + one_day", True),
+    ("dt.datetime.now().date()", True), ("self.now.date()", True),
+    ("local_date(now)", False), ("timezone.localtime(now).date()", False), ("timezone.localdate()", False),
+    ("start.date()", False), ("'now.date()'", False),
+])
+def test_the_now_date_check_catches_what_it_should(source, flagged):
+    assert bool(utc_dates_of_now(source)) is flagged

@@ -11,6 +11,7 @@ from attendance.models import Audience, MeetingKind
 from members.models import Role
 from members.tests.factories import RoleAssignmentFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
+from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from scoring import engine, services
 from scoring.defaults import default_settings
@@ -117,8 +118,8 @@ def test_three_lates_propose_a_warning_and_the_president_confirms_it(school, pre
         services.sanction_decide(sanction=sanction, confirm=True, reason="三次迟到，属实", user=president, now=now)
         with pytest.raises(ValidationError, match="这项处分已经确认过了"):
             services.sanction_decide(sanction=sanction, confirm=True, reason="再次", user=president, now=now)
-        services.sanction_file(sanction=sanction, number="联盟处〔2026〕1号", on=now.date(), user=school.office,
-                               now=now)
+        services.sanction_file(sanction=sanction, number="联盟处〔2026〕1号", on=local_date(now),
+                               user=school.office, now=now)
         # the late that caused it is corrected to present: the sanction stays, marked "basis withdrawn"
         attendance.attendance_mark(meeting=meetings[0], marks=[{"person": school.officer.person_id,
                                                                 "status": "present"}], user=school.office, now=now)
@@ -154,8 +155,8 @@ def test_a_department_warning_costs_each_member_once_confirmed(school, president
     now = timezone.now()
     with tenant_scope(school.tenant):
         Incident.objects.create(tenant=school.tenant, organisation=school.org, kind="perfunctory",
-                                department=school.dept, on=now.date(), note="活动总结敷衍", recorded_by=school.office,
-                                recorded_at=now)
+                                department=school.dept, on=local_date(now), note="活动总结敷衍",
+                                recorded_by=school.office, recorded_at=now)
         services.ledger_sync(organisation=school.org, term=school.term, now=now)
         sanction = Sanction.objects.get(department=school.dept)
         assert not LedgerEntry.objects.exists()

@@ -131,7 +131,7 @@ def test_after_every_edit_the_stored_ledger_equals_a_computation_from_scratch(sc
             assert _stored(org, school.term) == _from_scratch(org, school.term, now)
         again = services.ledger_sync(organisation=org, term=school.term, now=now)
         assert (again.created, again.deleted, again.changed) == (0, 0, 0)
-        by_person = engine.score(engine.Entry(p, 0, "", "", points, now.date())
+        by_person = engine.score(engine.Entry(p, 0, "", "", points, local_date(now))
                                  for p, points in LedgerEntry.objects.filter(organisation=org).values_list(
                                      "person_id", "points"))
         for person in people:
