@@ -22,7 +22,7 @@ class Policy:
     label: str
     default: int | float | str
     kind: type  # int, float or str
-    source: str  # where the default comes from: SPEC id and seed clause
+    source: str  # where the default comes from, as users know it: the source document's clause (never a SPEC id)
     period: str  # "month" or "term": when a change starts to apply
     module: str | None = None  # None: part of the core, always shown
     unit: str = ""

@@ -20,7 +20,7 @@ class Rulebook(TenantOwned):
     organisation = tenant_fk("orgs.Organisation", related_name="rulebooks", verbose_name=_("组织"))
     version = models.PositiveIntegerField(_("版本"))
     settings = models.JSONField(_("设置"), default=dict, blank=True,
-                                help_text=_("处分阶梯阈值、评优资格与名额比例等（SC-10 … SC-14）。"))
+                                help_text=_("处分阶梯阈值、评优资格与名额比例等。"))
     note = models.CharField(_("修改说明"), max_length=200, blank=True)
     created_by = models.ForeignKey("members.User", on_delete=models.PROTECT, null=True, blank=True, db_index=False,
                                    related_name="+", verbose_name=_("修改人"))
@@ -45,7 +45,7 @@ class Rule(TenantOwned):
     FACTS = [(fact, fact) for fact in OUTCOMES]
 
     rulebook = tenant_fk(Rulebook, on_delete=models.CASCADE, related_name="rules", verbose_name=_("考核细则"))
-    code = models.CharField(_("条目"), max_length=20, help_text=_("SPEC 编号，如 SC-1。"))
+    code = models.CharField(_("类别"), max_length=20, help_text=_("细则中的类别（内部编号，页面上显示类别名称）。"))
     clause = models.CharField(_("条款"), max_length=60, help_text=_("原文条款，如 第五条 1(1)。"))
     label = models.CharField(_("名称"), max_length=100)
     fact = models.CharField(_("事实"), max_length=40, choices=FACTS)
@@ -60,7 +60,7 @@ class Rule(TenantOwned):
     ])
     term_cap = models.PositiveSmallIntegerField(_("每学期上限"), null=True, blank=True)
     points_min = models.SmallIntegerField(_("最低分值"), null=True, blank=True,
-                                          help_text=_("酌情加减分（SC-9）：办公室录入的分值须在此范围内。"))
+                                          help_text=_("酌情加减分：办公室录入的分值须在此范围内。"))
     points_max = models.SmallIntegerField(_("最高分值"), null=True, blank=True)
     position = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -75,7 +75,7 @@ class Rule(TenantOwned):
         indexes = [models.Index(fields=["tenant", "rulebook", "position"], name="rule_tenant_rulebook")]
 
     def __str__(self):
-        return f"{self.code} {self.label}"
+        return f"{self.clause} {self.label}"
 
 
 class TermRulebook(TenantOwned):

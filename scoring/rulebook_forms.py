@@ -10,6 +10,7 @@ from scoring import engine
 from scoring.models import Approver
 from scoring.rulebook_selectors import (
     CAP_FACTS,
+    CODE_TITLES,
     CRITERION_LABELS,
     DEPARTMENT_INCIDENTS,
     INCIDENT_LABELS,
@@ -26,6 +27,8 @@ from scoring.rulebook_selectors import (
 LIMIT = 100
 STARS = [(n, str(n)) for n in engine.STARS]
 KINDS = [(kind, KIND_LABELS[kind]) for kind in engine.KINDS]
+#: The groups a new (attendance) rule may join: the attendance groups of the default rulebook.
+NEW_RULE_GROUPS = ("SC-1", "SC-2", "SC-3")
 
 
 def _points(**kwargs):
@@ -76,8 +79,9 @@ class RulebookForm(forms.Form):
             self.fields[p + "term_cap"] = _count(label=_("每学期上限"), initial=rule.term_cap)
 
     def _new_rule_fields(self):
-        self.fields["new_code"] = forms.CharField(label=_("条目"), max_length=20, required=False,
-                                                  widget=forms.TextInput(attrs={"placeholder": "SC-3"}))
+        # the group a new attendance rule joins, by its title (the code is internal and never shown)
+        self.fields["new_code"] = forms.ChoiceField(label=_("类别"), required=False, choices=[
+            ("", "—"), *((code, CODE_TITLES[code]) for code in NEW_RULE_GROUPS)])
         self.fields["new_clause"] = forms.CharField(label=_("条款"), max_length=60, required=False,
                                                     widget=forms.TextInput(attrs={"placeholder": _("第七条 细则 3")}))
         self.fields["new_label"] = forms.CharField(label=_("名称"), max_length=100, required=False)
@@ -110,17 +114,17 @@ class RulebookForm(forms.Form):
         for kind in DEPARTMENT_INCIDENTS:
             self.fields[f"s_dept_{kind}"] = _count(label=INCIDENT_LABELS[kind], initial=department.get(kind))
         self.fields["s_careless"] = forms.ChoiceField(
-            label=_("“工作马虎”（SC-9 细则 8）同时提出"), required=False,
+            label=_("“工作马虎”（第七条 细则 8）同时提出"), required=False,
             choices=[("", _("不提出处分")), *LEVEL_LABELS.items()], initial=settings.get("careless_proposes") or "")
         self.fields["s_approval"] = forms.ChoiceField(
-            label=_("加分审批（SC-9）"), choices=Approver.choices,
+            label=_("加分审批"), choices=Approver.choices,
             initial=settings.get("discretionary_approval", Approver.PRESIDENT),
             help_text=_("第六条 注：加分须“得到所有人认可”。默认由总部长批准；也可要求主席团全体成员同意，"
                         "一人不同意即不批准。"))
         self.fields["s_eligibility"] = _count(
             label=_("评优资格：迟到与旷会合计最多（次）"), required=True, minimum=0,
             initial=settings.get("eligibility_max_lates_and_absences"),
-            help_text=_("按记录计，不含迟到折算。SPEC：3 次及以上不得评优，即最多 2 次。"))
+            help_text=_("按记录计，不含迟到折算。默认：3 次及以上不得评优，即最多 2 次。"))
         self.fields["s_share"] = _count(label=_("评优名额比例（%）"), required=True, maximum=100,
                                         initial=settings.get("award_share_percent"),
                                         help_text=_("按部门人数计，四舍五入，部门有合格人选时至少 1 名。"))

@@ -171,7 +171,7 @@ def rule_groups(rules) -> list[RuleGroup]:
     result = []
     for code in sorted(groups, key=_code_order):
         clauses = list(dict.fromkeys(row.rule.clause for row in groups[code]))
-        result.append(RuleGroup(code=code, title=str(CODE_TITLES.get(code, "")), clauses=clauses,
+        result.append(RuleGroup(code=code, title=str(CODE_TITLES.get(code, _("其他条目"))), clauses=clauses,
                                 rows=groups[code]))
     return result
 
@@ -221,7 +221,8 @@ def settings_view(settings: dict) -> SettingsView:
 
 
 def _rule_words(rule) -> str:
-    return f"{rule.code} {rule.label}"
+    """A rule as users know it: its clause of the source document and its name (never our internal code)."""
+    return f"{rule.clause} {rule.label}"
 
 
 def _points(n) -> str:
@@ -245,8 +246,8 @@ def rules_diff(old_rules, new_rules) -> list[str]:
                                                            "matches": matches_text(before)})
             continue
         if before.label != after.label:
-            lines.append(_("%(code)s 名称：%(old)s → %(new)s") % {"code": after.code, "old": before.label,
-                                                                "new": after.label})
+            lines.append(_("%(clause)s 名称：%(old)s → %(new)s") % {"clause": after.clause, "old": before.label,
+                                                                    "new": after.label})
         if str(matches_text(before)) != str(matches_text(after)):
             lines.append(_("%(rule)s 匹配：%(old)s → %(new)s") % {
                 "rule": _rule_words(after), "old": matches_text(before), "new": matches_text(after)})

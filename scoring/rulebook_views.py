@@ -92,7 +92,7 @@ def rulebook_start(request, organisation_id):
     """An organisation never scored has no rulebook yet: its office may start one from SPEC's defaults now."""
     organisation = _editable_organisation(request, organisation_id)
     rulebook = services.rulebook_ensure(organisation=organisation, now=timezone.now())
-    messages.success(request, _("已按 SPEC 默认细则建立第 %(n)s 版。") % {"n": rulebook.version})
+    messages.success(request, _("已按默认细则建立第 %(n)s 版。") % {"n": rulebook.version})
     return redirect("scoring:rulebook", organisation_id=organisation.pk)
 
 

@@ -61,7 +61,7 @@ def _row(rule: Rule) -> dict:
 
 
 def _words(row: dict) -> str:
-    return f"{row['code']} {row['label']}"
+    return f"{row['clause']} {row['label']}"
 
 
 # --- checking one rule's edited fields ---
@@ -133,13 +133,13 @@ def _new_row(spec: dict, position: int, errors: list) -> dict | None:
            "label": (spec.get("label") or "").strip(), "fact": Fact.MARK, "outcome": spec.get("outcome"),
            "kinds": [], "stars_min": 1, "stars_max": 5, "points": 0, "reach": engine.Reach.PERSON, "term_cap": None,
            "points_min": None, "points_max": None, "position": position}
-    missing = [str(label) for key, label in (("code", _("条目")), ("clause", _("条款")), ("label", _("名称")))
+    missing = [str(label) for key, label in (("code", _("类别")), ("clause", _("条款")), ("label", _("名称")))
                if not row[key]]
     if missing:
         errors.append(_("新增条目：请填写%(fields)s。") % {"fields": "、".join(missing)})
         return None
     if len(row["code"]) > 20 or len(row["clause"]) > 60 or len(row["label"]) > 100:
-        errors.append(_("新增条目：条目最多 20 字，条款最多 60 字，名称最多 100 字。"))
+        errors.append(_("新增条目：条款最多 60 字，名称最多 100 字。"))
         return None
     if row["outcome"] not in STATUS_LABELS:
         errors.append(_("新增条目 %(rule)s：请选择考勤结果。") % {"rule": _words(row)})

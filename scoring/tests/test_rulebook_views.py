@@ -196,7 +196,7 @@ def test_an_overlap_and_a_gap_are_listed_in_words(client, world):
     data[f"r{late.pk}_kinds"] = ["department", "plenary"]
     data[f"r{sc3_leave.pk}_kinds"] = ["other"]
     html = client.post(_url("rulebook_edit", world), data).content.decode()
-    assert "全体会议 1–5 星 迟到 同时匹配 2 条规则（SC-1 部门例会迟到、SC-2 全体会议迟到）" in html
+    assert "全体会议 1–5 星 迟到 同时匹配 2 条规则（第五条 1(1) 部门例会迟到、第五条 1(5) 全体会议迟到）" in html
     assert "没有规则匹配：值班 1–2 星 请假" in html
     with tenant_scope(world.tenant):
         assert Rulebook.objects.filter(organisation=world.org).count() == 1

@@ -125,8 +125,8 @@ def test_a_fact_matched_by_two_rules_is_refused_in_words(school, v1):
         with pytest.raises(ValidationError) as refused:
             _edit(school, v1, changes={late.pk: {"kinds": ["department", "other", "duty"]}})
         text = " ".join(refused.value.messages)
-        assert ("部门例会 3–5 星 迟到 同时匹配 2 条规则（SC-1 部门例会迟到、SC-3 三星级及以上其他会议或值班迟到）"
-                in text)
+        assert ("部门例会 3–5 星 迟到 同时匹配 2 条规则"
+                "（第五条 1(1) 部门例会迟到、第七条 细则 3 三星级及以上其他会议或值班迟到）") in text
         assert Rulebook.objects.filter(organisation=school.org).count() == 1
 
 
