@@ -12,13 +12,16 @@ from django.utils.translation import gettext_lazy
 
 from attendance.models import Attendance, MeetingKind, Status
 from attendance.selectors import TOTAL_STATUSES, late_threshold
-from members.exports import write_xlsx
+from members.exports import display_width, write_printable_xlsx
 from members.models import Membership
 
 
-def _rows(meeting):
-    attendances = list(Attendance.objects.filter(meeting=meeting).select_related("person").order_by(
-        "person__number"))
+def _rows(meeting, attendances=None):
+    """The sheet's rows: ``attendances`` (the rows the user may see, from ``selectors.attendance_rows``), or every
+    expected attendee of the session."""
+    if attendances is None:
+        attendances = Attendance.objects.filter(meeting=meeting)
+    attendances = list(attendances.select_related("person").order_by("person__number"))
     places = {
         m.person_id: m for m in Membership.objects.filter(
             organisation_id=meeting.organisation_id, end__isnull=True,
@@ -32,18 +35,20 @@ def _rows(meeting):
             "person": attendance.person,
             "department": place.department.name if place and place.department else "",
             "position": place.position.name if place else "",
-            "status": attendance.get_status_display() if attendance.status != Status.UNMARKED else "",
-            "late_minutes": attendance.late_minutes,
+            "status": attendance.status_text, "unmarked": attendance.status == Status.UNMARKED,
             "late_as_absence": attendance.late_as_absence,
         })
     return sorted(rows, key=lambda r: (r["department"], r["person"].number))
 
 
-def signin_sheet_pdf(*, meeting, filled: bool) -> bytes:
+def signin_sheet_pdf(*, meeting, filled: bool, attendances=None) -> bytes:
+    """Blank (签到表: a line per expected attendee to sign) or filled (考勤表: each one's mark). ``attendances``:
+    the rows the user may see (a department head: their department's); every row when None."""
     from weasyprint import HTML  # imported here: loading Pango costs time that most requests never need
 
     html = render_to_string("attendance/pdf/signin_sheet.html", {
-        "meeting": meeting, "rows": _rows(meeting), "filled": filled,
+        "meeting": meeting, "rows": _rows(meeting, attendances), "filled": filled,
+        "school": meeting.organisation.tenant.name, "signature_line": signature_line(),
         "printed_at": timezone.localtime(), "title": _("签到表") if not filled else _("考勤表"),
         "late_threshold": late_threshold(meeting),
     })
@@ -82,13 +87,8 @@ def mark_symbol(mark) -> str:
 
 
 def mark_text(mark) -> str:
-    """A mark in words, for the spreadsheet."""
-    if mark is None:
-        return ""
-    label = str(Status(mark.status).label)
-    if mark.late_minutes is not None:
-        label += _("（迟到 %(m)s 分钟）") % {"m": mark.late_minutes}
-    return label
+    """A mark in words, for the spreadsheet ("迟到 8 分钟"); blank when the person was not expected."""
+    return "" if mark is None else mark.status_text
 
 
 def sheet_title(sheet) -> str:
@@ -101,14 +101,38 @@ def _total_headers() -> list[str]:
     return [str(Status(s).label) for s in TOTAL_STATUSES] + [_("全勤")]
 
 
+def signature_line() -> str:
+    """The lines a printed sheet is signed on: who made it, who checked it, when."""
+    return _("制表人：＿＿＿＿＿＿＿＿　　审核人：＿＿＿＿＿＿＿＿　　日期：＿＿＿＿年＿＿月＿＿日")
+
+
+def _width(values, *, least: int, most: int = 40) -> int:
+    return min(max([least, *(display_width(v) for v in values)]) + 2, most)
+
+
 def monthly_sheet_xlsx(sheet) -> bytes:
-    headers = [_("姓名"), _("学号"), _("部门"), *(session_label(s) for s in sheet.sessions), *_total_headers()]
-    rows = (
+    """The sheet to print or file: a title row (school, organisation, sheet, month), the columns as wide as
+    their content (an 11-digit student number shows whole), borders, the header and the name columns frozen,
+    A4 landscape with the title and header repeated on every page, the marks in words ("迟到 8 分钟"), and the
+    lines to sign below."""
+    sessions = [session_label(s) for s in sheet.sessions]
+    headers = [_("姓名"), _("学号"), _("部门"), *sessions, *_total_headers()]
+    rows = [
         (row.person.name, row.person.number, row.department, *(mark_text(m) for m in row.marks),
          *(row.totals[s] for s in TOTAL_STATUSES), _("是") if row.full_attendance else "")
         for row in sheet.rows
-    )
-    return write_xlsx(headers, rows, title=f"{sheet.month:%Y-%m}")
+    ]
+    column = list(zip(*rows, strict=True)) if rows else [()] * len(headers)
+    widths = [_width(column[0], least=6), _width(column[1], least=11), _width(column[2], least=4)]
+    widths += [_width(column[3 + i], least=max(display_width(label) // 2 + 1, 8))
+               for i, label in enumerate(sessions)]
+    widths += [_width((), least=display_width(h)) for h in _total_headers()]
+    school = sheet.organisation.tenant.name
+    return write_printable_xlsx(
+        headers, rows, title=f"{school} {sheet_title(sheet)}", sheet_title=f"{sheet.month:%Y-%m}", widths=widths,
+        note=_("制表时间：%(when)s　应到会议 %(n)s 次") % {
+            "when": f"{timezone.localtime():%Y-%m-%d %H:%M}", "n": len(sheet.sessions)},
+        below=[signature_line()], freeze_columns=3)
 
 
 def monthly_sheet_pdf(sheet) -> bytes:
@@ -116,6 +140,7 @@ def monthly_sheet_pdf(sheet) -> bytes:
 
     html = render_to_string("attendance/pdf/monthly_sheet.html", {
         "sheet": sheet, "title": sheet_title(sheet), "printed_at": timezone.localtime(), "legend": legend(),
+        "school": sheet.organisation.tenant.name, "signature_line": signature_line(),
         "sessions": [session_label(s).split(" ", 1) for s in sheet.sessions], "total_headers": _total_headers(),
         "rows": [(row, [(mark_symbol(m), m.status if m else "") for m in row.marks],
                   [row.totals[s] for s in TOTAL_STATUSES])

@@ -139,18 +139,68 @@ def test_the_sheet_takes_a_constant_number_of_queries(alliance, november):
 # --- Excel and PDF ---
 
 
+def _table(book):
+    """The header and the data rows of the sheet (below the title and the note, above the signatures)."""
+    rows = list(book.active.iter_rows(values_only=True))
+    data = []
+    for row in rows[3:]:
+        if not any(v not in (None, "") for v in row):
+            break
+        data.append(row)
+    return rows, rows[2], data
+
+
 def test_the_excel_carries_the_chinese_headers_and_the_marks(alliance, november):
     a = alliance
     sheet = monthly_sheet(organisation=a.org, month=NOVEMBER, department=a.publicity)
     book = load_workbook(io.BytesIO(exports.monthly_sheet_xlsx(sheet)), read_only=True)
-    rows = list(book.active.iter_rows(values_only=True))
-    assert rows[0] == ("姓名", "学号", "部门", "11-03 例会", "11-10 例会", "11-20 值班",
-                       "出席", "迟到", "早退", "请假", "旷会", "全勤")
-    by_name = {r[0]: r for r in rows[1:]}
+    _rows, header, data = _table(book)
+    assert header == ("姓名", "学号", "部门", "11-03 例会", "11-10 例会", "11-20 值班",
+                      "出席", "迟到", "早退", "请假", "旷会", "全勤")
+    by_name = {r[0]: r for r in data}
     p0, p1, p2, _p3 = a.members[:4]
     assert by_name[p0.name][1:] == (p0.number, "宣传部", "出席", "出席", "出席", 3, 0, 0, 0, 0, "是")
-    assert by_name[p1.name][3:6] == ("出席", "迟到（迟到 5 分钟）", "出席")
-    assert by_name[p2.name][5] == "旷会（迟到 12 分钟）"
+    assert by_name[p1.name][3:6] == ("出席", "迟到 5 分钟", "出席")  # not "迟到（迟到 5 分钟）"
+    assert by_name[p2.name][5] == "旷会（迟到 12 分钟）"  # a late beyond the threshold, recorded as an absence
+
+
+def test_the_excel_is_printable(alliance, november):
+    """A title (school, organisation, month), widths that show an 11-digit student number, borders, the header
+    frozen, A4 landscape fitted to the width with the title and header repeated on each page, lines to sign."""
+    a = alliance
+    p0 = a.members[0]
+    p0.number = "20250501001"
+    p0.save(update_fields=["number"])
+    sheet = monthly_sheet(organisation=a.org, month=NOVEMBER, department=a.publicity)
+    book = load_workbook(io.BytesIO(exports.monthly_sheet_xlsx(sheet)))
+    ws = book.active
+    rows, header, data = _table(book)
+    assert rows[0][0] == f"{a.tenant.name} {a.org.name} 宣传部 2026年11月考勤表"
+    assert "A1:L1" in {str(r) for r in ws.merged_cells.ranges}
+    assert ws["A1"].font.b and ws["A3"].font.b and ws["A3"].fill.fgColor.rgb.endswith("E3E8EE")
+    assert ws.column_dimensions["B"].width >= 13  # 11 digits, whole (Excel shows ### or cuts below ~12)
+    assert all(ws.column_dimensions[c].width >= 9 for c in "DEF")  # "迟到 5 分钟" fits
+    assert ws.freeze_panes == "D4"
+    assert ws.print_title_rows == "$1:$3"  # repeated on every printed page
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9  # 9: A4
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    last = 3 + len(data)
+    for cell in (ws["A3"], ws["L3"], ws[f"A{last}"], ws[f"L{last}"]):
+        assert cell.border.left.style == cell.border.bottom.style == "thin", cell.coordinate
+    assert "20250501001" in {r[1] for r in data}
+    assert any("制表人" in str(r[0]) and "审核人" in str(r[0]) for r in rows[last:])
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(alliance, november):
+    a = alliance
+    p0 = a.members[0]
+    p0.name = "=HYPERLINK(\"http://x\")"
+    p0.save(update_fields=["name"])
+    sheet = monthly_sheet(organisation=a.org, month=NOVEMBER, department=a.publicity)
+    ws = load_workbook(io.BytesIO(exports.monthly_sheet_xlsx(sheet))).active
+    cells = [row[0] for row in ws.iter_rows(min_row=4) if row[0].value == p0.name]
+    assert cells and cells[0].data_type == "s"
 
 
 pdf_tools = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) missing")
@@ -166,6 +216,7 @@ def test_the_pdf_holds_the_names_as_text_with_an_embedded_cjk_font(alliance, nov
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     flat = "".join(text.split())
     assert "朋辈互助联盟全体会议2026年11月考勤表" in flat and "√出席" in flat and "×旷会" in flat
+    assert "".join(a.tenant.name.split()) in flat and "制表人" in flat and "审核人" in flat  # school; to sign
     for person in a.members:
         assert person.name in flat and person.number in flat
     cjk = [line for line in fonts.splitlines() if "CJK" in line]
@@ -244,9 +295,9 @@ def test_the_download_is_a_named_excel_or_pdf(client, sheet_world):
     month = _this_month()
     name = f"{s.org.name}-办公室-{month.year}年{month.month}月考勤表.xlsx"
     assert response["Content-Disposition"].endswith(f"filename*=UTF-8''{quote(name)}")
-    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("姓名", "学号", "部门", f"{month:%m}-01 例会")
-    assert "张晓雨" in {r[0] for r in rows[1:]}
+    _rows, header, data = _table(load_workbook(io.BytesIO(b"".join(response.streaming_content))))
+    assert header[:4] == ("姓名", "学号", "部门", f"{month:%m}-01 例会")
+    assert "张晓雨" in {r[0] for r in data}
     if shutil.which("pdftotext"):
         response = client.get(_download(s.org, fmt="pdf", department=s.dept.pk))
         assert response["Content-Type"] == "application/pdf"

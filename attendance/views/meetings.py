@@ -278,6 +278,23 @@ def meeting_all_present(request, meeting_id):
     return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
 
 
+# --- the sign-in sheet (签到表 / 考勤表, AT-3) ---
+
+
+@login_required
+def meeting_sheet(request, meeting_id, filled):
+    """The session's sign-in sheet as an A4 PDF: blank, to sign at the door, or filled with the marks. Whoever
+    sees the session (``_get_meeting``: others get the same 404 as a missing one) gets the rows the page shows
+    them: a department head at a plenary, their own department's."""
+    meeting = _get_meeting(request, meeting_id)
+    content = exports.signin_sheet_pdf(meeting=meeting, filled=filled,
+                                       attendances=selectors.attendance_rows(user=request.user, meeting=meeting))
+    name = _("考勤表") if filled else _("签到表")
+    when = timezone.localtime(meeting.starts_at)
+    return attachment(content, "application/pdf", f"{meeting.title}-{name}-{when:%Y%m%d}.pdf".replace(" ", "-"),
+                      f"meeting-{meeting.pk}-{'filled' if filled else 'blank'}.pdf")
+
+
 # --- leave (请假) ---
 
 
