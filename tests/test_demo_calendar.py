@@ -27,7 +27,7 @@ def _seed_on(day: dt.date) -> dt.datetime:
     ``django.utils.timezone.now``)."""
     moment = dt.datetime.combine(day, dt.time(10, 0), school_tz())
     with mock.patch("django.utils.timezone.now", return_value=moment):
-        call_command("seed_demo", "--quiet")
+        call_command("seed_demo", "--quiet", force_known_password=True)
     return moment
 
 

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_records_the_alliance_once_and_scores_it():
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, force_known_password=True)
     tenant = Tenant.objects.get(slug="hut")
     with tenant_scope(tenant):
         kinds = set(Meeting.objects.values_list("kind", flat=True))
@@ -38,7 +38,7 @@ def test_seed_demo_records_the_alliance_once_and_scores_it():
         assert Incident.objects.count() == 4 and DiscretionaryEntry.objects.count() == 6
         assert Sanction.objects.filter(status="confirmed").count() == 1
         counts = (Meeting.objects.count(), Task.objects.count(), LedgerEntry.objects.count())
-    call_command("seed_demo", quiet=True)
+    call_command("seed_demo", quiet=True, force_known_password=True)
     with scopes_disabled():
         assert (Meeting.objects.filter(tenant=tenant).count(), Task.objects.filter(tenant=tenant).count(),
                 LedgerEntry.objects.filter(tenant=tenant).count()) == counts

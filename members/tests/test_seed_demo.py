@@ -68,10 +68,10 @@ def seeded(django_db_setup, django_db_blocker):
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     ), transaction.atomic():
         with mock.patch("django.utils.timezone.now", return_value=moment):
-            call_command("seed_demo", "--quiet")
+            call_command("seed_demo", "--quiet", force_known_password=True)
             first = _counts()
             output = StringIO()
-            call_command("seed_demo", stdout=output)
+            call_command("seed_demo", stdout=output, force_known_password=True)
         yield SimpleNamespace(first=first, second=_counts(), output=output.getvalue())
         transaction.set_rollback(True)
 

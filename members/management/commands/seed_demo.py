@@ -7,6 +7,10 @@ The demo's calendar is counted from the day it runs (``members/demo/terms.py``):
 with weeks of records behind today. A run on a later day moves the schools' terms, memberships, roles and
 discipline to that day's calendar and adds no second copy; the apps' records, made once, stay where the first run
 put them.
+
+It refuses to run with DEBUG off (a production configuration) unless forced with
+``--i-know-this-creates-demo-accounts-with-a-known-password``: the demo logins, a platform admin among them,
+share a password written in the README, so seeding them into a real site would open it to anyone.
 """
 
 import time
@@ -14,9 +18,10 @@ import unicodedata
 from collections import defaultdict
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext as _
 from django_scopes import scopes_disabled
 
 from members.demo.schools import PERSONAS, seed_all
@@ -50,13 +55,27 @@ def _roles_text(assignments) -> str:
     return "；".join(parts) or "（无角色）"
 
 
+#: The flag that runs the command with DEBUG off: its name says what it does.
+FORCE_FLAG = "--i-know-this-creates-demo-accounts-with-a-known-password"
+
+
 class Command(BaseCommand):
     help = "创建演示数据：湖南工业大学（hut）、吉首大学（jsu）和平台管理员，以及每种角色一个演示账号。可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument("--quiet", action="store_true", help="不打印账号表。")
+        parser.add_argument(
+            FORCE_FLAG, dest="force_known_password", action="store_true",
+            help="DEBUG 关闭（生产配置）时仍然创建演示数据和使用公开密码的演示账号（含平台管理员）。",
+        )
 
-    def handle(self, *args, quiet=False, **options):
+    def handle(self, *args, quiet=False, force_known_password=False, **options):
+        if not settings.DEBUG and not force_known_password:
+            raise CommandError(_(
+                "DEBUG 已关闭，这看起来是生产环境：seed_demo 会创建演示学校和一批使用公开密码的演示账号"
+                "（包括平台管理员），任何人都能用它们登录。因此不运行。若这确实是演示或测试环境，请加上 "
+                "%(flag)s 再运行。"
+            ) % {"flag": FORCE_FLAG})
         started = time.monotonic()
         now = timezone.now()  # one moment for the whole run: the schools' calendar and the apps' records agree
         seed_all(settings.DEMO_PASSWORD, local_date(now))
