@@ -4,7 +4,8 @@ import rules
 
 from attendance.selectors import can_manage_task, can_record, meetings_visible_to, tasks_visible_to
 from members.models import Role
-from members.roles import has_role
+from members.roles import has_role, membership_kinds
+from orgs.models import OrganisationKind
 
 # --- predicates ---
 
@@ -28,6 +29,14 @@ def has_own_attendance(user):
 
 
 @rules.predicate
+def was_a_member(user):
+    """Is or was a member of an alliance organisation (this module's meetings, duties and tasks are the
+    alliance's): who can have attendance of their own. A counsellor or a teacher with no such membership opens
+    the page and finds it empty, so the menu does not offer it to them."""
+    return OrganisationKind.ALLIANCE in membership_kinds(user)
+
+
+@rules.predicate
 def may_see_meeting(user, meeting):
     return meeting is not None and meetings_visible_to(user).filter(pk=meeting.pk).exists()
 
@@ -44,6 +53,7 @@ rules.add_perm("attendance.add_meeting", records_for_some_organisation)
 rules.add_perm("attendance.view_meeting", may_see_meeting)
 rules.add_perm("attendance.record_meeting", may_record_meeting)
 rules.add_perm("attendance.view_own", has_own_attendance)
+rules.add_perm("attendance.offer_own", has_own_attendance & was_a_member)  # the menu's 我的考勤
 
 # --- minutes (AT-4), plenary discipline (SC-8), activities (AT-6) ---
 # The office of the session's organisation records them; whoever may see the session reads them

@@ -43,3 +43,22 @@ def has_role(user, *roles) -> bool:
 def scope_ids(user, role, field) -> set[int]:
     """Ids of the ``field`` scopes (e.g. 'organisation_id') over which the user holds ``role``."""
     return {getattr(g, field) for g in grants(user) if g.role == role and getattr(g, field) is not None}
+
+
+def membership_kinds(user) -> frozenset[str]:
+    """The kinds of the organisations the user's person is or was ever a member of, cached on the user for the
+    rest of the request like its grants (one query): the menu offers 我的考勤 / 我的积分 only to someone who can
+    have any (attendance.offer_own, scoring.offer_own_score)."""
+    cached = getattr(user, "_membership_kinds_cache", None)
+    if cached is None:
+        if not user.is_authenticated or getattr(user, "person_id", None) is None or user.tenant_id is None:
+            cached = frozenset()
+        else:
+            from members.models import Membership
+            from orgs.tenancy import tenant_scope
+
+            with tenant_scope(user.tenant_id):
+                cached = frozenset(Membership.objects.filter(person_id=user.person_id).values_list(
+                    "organisation__kind", flat=True).distinct())
+        user._membership_kinds_cache = cached
+    return cached

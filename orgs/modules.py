@@ -12,9 +12,16 @@ from django.utils.translation import gettext_lazy as _
 
 @dataclass(frozen=True)
 class MenuEntry:
+    """A menu item. It is the current one on its own URL and below it — or, with ``exact``, on its URL only
+    (an entry at a namespace's root would otherwise claim every page of the namespace) — and on the pages of
+    its section at other paths, named in ``also``: below a URL that takes no argument, or on the pages of a
+    URL name that takes some. The longest match wins (orgs.context_processors)."""
+
     label: str
     url_name: str
     permission: str
+    exact: bool = False
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,10 @@ MODULES: dict[str, Module] = {
             (
                 MenuEntry(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings"),
                 MenuEntry(_("日常任务"), "attendance:task_list", "attendance.list_tasks"),
-                MenuEntry(_("我的考勤"), "attendance:my_attendance", "attendance.view_own"),
-                MenuEntry(_("考核积分"), "scoring:organisation_list", "scoring.view_scores"),
-                MenuEntry(_("我的积分"), "scoring:my_score", "scoring.view_own_score"),
+                MenuEntry(_("我的考勤"), "attendance:my_attendance", "attendance.offer_own"),
+                MenuEntry(_("考核积分"), "scoring:organisation_list", "scoring.view_scores",
+                          also=("scoring:award_home", "scoring:entries_home", "scoring:rulebook_list")),
+                MenuEntry(_("我的积分"), "scoring:my_score", "scoring.offer_own_score", exact=True),
             ),
         ),
         Module(

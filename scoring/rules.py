@@ -4,7 +4,8 @@ organisation's; a department head their department's (the selectors narrow what 
 import rules
 
 from members.models import Role
-from members.roles import scope_ids
+from members.roles import membership_kinds, scope_ids
+from orgs.models import OrganisationKind
 from scoring.award_selectors import may_confirm, may_propose
 from scoring.rulebook_selectors import can_edit_rulebook
 from scoring.selectors import scored_organisations
@@ -30,7 +31,15 @@ def sees_some_scores(user):
     return cached
 
 
+@rules.predicate
+def was_alliance_member(user):
+    """Scores are kept in alliance organisations only: someone never a member of one has none to see (the page
+    opens and says so; the menu does not offer it)."""
+    return OrganisationKind.ALLIANCE in membership_kinds(user)
+
+
 rules.add_perm("scoring.view_own_score", has_alliance & has_person)
+rules.add_perm("scoring.offer_own_score", has_alliance & has_person & was_alliance_member)  # the menu's 我的积分
 rules.add_perm("scoring.view_scores", has_alliance & sees_some_scores)
 
 # --- eligibility and awards (SC-12, SC-13): scoring/award_views.py. Who sees an organisation's award lists is
