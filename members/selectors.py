@@ -247,6 +247,19 @@ def term_failed_courses(*, person_ids, term) -> dict[int, int]:
                 .values_list("person_id", "failed_courses"))
 
 
+def standing_visible_ids(user, *, person_ids) -> set[int]:
+    """Of those people, the ids whose academic standing ``user`` may see in detail — the person page's rule
+    (``members.view_discipline``): the roles of ``DISCIPLINE_ROLES`` within their scope, and the person
+    themselves. Anyone else may learn that a member is not eligible for awards (SC-12), not why in detail.
+    At most one query."""
+    ids = set(person_ids)
+    seen = {user.person_id} & ids if getattr(user, "person_id", None) is not None else set()
+    q = _person_q(user, DISCIPLINE_ROLES) if getattr(user, "is_authenticated", False) else None
+    if q is None or not ids:
+        return seen
+    return seen | set(Person.objects.filter(q, pk__in=list(ids)).values_list("pk", flat=True))
+
+
 def memberships_on(*, organisation_ids, on: dt.date) -> QuerySet[Membership]:
     """The memberships of those organisations in force on ``on`` (begun, not yet ended): who was a member then."""
     return Membership.objects.filter(organisation_id__in=list(organisation_ids), start__lte=on).exclude(end__lt=on)

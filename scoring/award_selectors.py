@@ -4,6 +4,11 @@ Eligibility (SC-12): a member is excluded from the term's awards with 3 or more 
 marked (``engine.eligibility`` over ``engine.ladder_counts`` of the term's facts) or a failed course that term
 (the imported academic standing, read through ``members.selectors.term_failed_courses``).
 
+Academic standing is sensitive: who runs awards learns that a member is not eligible for academic reasons
+("学业条件不满足"); only a viewer who may see the member's standing (``members.selectors.standing_visible_ids``,
+the person page's rule: counsellor, college party committee, the school's admin, the member themselves) reads
+"本学期有课程不及格". Every reader here takes the ``viewer``; without one, the detail is left out.
+
 The award lists (SC-13): per department (the presidium is a department: it counts as one) and per category
 (优秀干事 for officers, 优秀干部 for cadres), the top eligible scorers, the quota counted on the group's
 headcount (``engine.award_lists`` with the rulebook's ``award_share_percent``). The headcount is everyone who
@@ -18,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from members.models import Person, Role
 from members.roles import scope_ids
-from members.selectors import term_failed_courses
+from members.selectors import standing_visible_ids, term_failed_courses
 from orgs.models import Department
 from scoring import engine, facts, selectors
 from scoring.models import Award, AwardCategory, AwardStatus
@@ -42,8 +47,9 @@ def may_confirm(user, organisation) -> bool:
 # --- eligibility (SC-12) ---
 
 
-def reason_texts(reasons, counts: engine.Counts | None) -> list[str]:
-    """The reasons of ``engine.eligibility`` in words."""
+def reason_texts(reasons, counts: engine.Counts | None, *, standing_detail: bool = False) -> list[str]:
+    """The reasons of ``engine.eligibility`` in words; a failed course only as "学业条件不满足" unless
+    ``standing_detail`` (the viewer may see the member's academic standing)."""
     texts = []
     for criterion, value, threshold in reasons:
         if criterion == "lates_and_absences":
@@ -51,21 +57,22 @@ def reason_texts(reasons, counts: engine.Counts | None) -> list[str]:
                 "lates": counts.lates if counts else 0, "absences": counts.absences if counts else 0, "n": value,
                 "limit": threshold})
         elif criterion == "failed_courses":
-            texts.append(_("本学期有课程不及格"))
+            texts.append(_("本学期有课程不及格") if standing_detail else _("学业条件不满足"))
     return texts
 
 
-def _eligibility(counts, failed: int, settings: dict) -> list[str]:
+def _eligibility(counts, failed: int, settings: dict, *, standing_detail: bool = False) -> list[str]:
     reasons = engine.eligibility(counts, failed_courses=failed,
                                  max_lates_and_absences=settings["eligibility_max_lates_and_absences"])
-    return reason_texts(reasons, counts)
+    return reason_texts(reasons, counts, standing_detail=standing_detail)
 
 
 _UNKNOWN = object()
 
 
-def member_eligibility(person, organisation, term, *, counts=_UNKNOWN) -> tuple[bool, list[str]]:
-    """(eligible, the reasons in Chinese when not) of one member for the organisation's awards of the term.
+def member_eligibility(person, organisation, term, *, counts=_UNKNOWN, viewer=None) -> tuple[bool, list[str]]:
+    """(eligible, the reasons in Chinese when not) of one member for the organisation's awards of the term, as
+    ``viewer`` may read them (a failed course in detail only to who may see the member's standing).
     Counted from the member's own facts (``selectors.member_ladder``): nine queries whatever the size of the term
     (two more before the term is first scored); two when the caller already has the member's ladder ``counts``
     (None: nothing counted)."""
@@ -74,7 +81,8 @@ def member_eligibility(person, organisation, term, *, counts=_UNKNOWN) -> tuple[
         row = selectors.member_ladder(organisation=organisation, term=term, person=person)
         counts = row.counts if row else None
     failed = term_failed_courses(person_ids=[person.pk], term=term).get(person.pk, 0)
-    reasons = _eligibility(counts, failed, settings)
+    detail = bool(failed) and viewer is not None and person.pk in standing_visible_ids(viewer, person_ids=[person.pk])
+    reasons = _eligibility(counts, failed, settings, standing_detail=detail)
     return not reasons, reasons
 
 
@@ -210,11 +218,12 @@ def _ranks(eligible: list[engine.Candidate]) -> dict[int, int]:
     return ranks
 
 
-def award_board(*, organisation, term, departments: set[int] | None = None) -> AwardBoard:
+def award_board(*, organisation, term, departments: set[int] | None = None, viewer=None) -> AwardBoard:
     """Every department × category of the organisation's term (only ``departments`` when given: a head's),
     presidium first, then in the departments' order: the quota, the computed list, the excluded members with
-    their reasons and the stored proposal. Twenty-three queries whatever the size of the organisation (two more
-    before the term is first scored)."""
+    their reasons (as ``viewer`` may read them: see the module's note on academic standing) and the stored
+    proposal. Twenty-three queries whatever the size of the organisation (two more before the term is first
+    scored, one more when someone failed a course and the viewer holds a role that may see standing)."""
     settings = rulebook_settings(organisation=organisation, term=term)
     share = settings["award_share_percent"]
     table = selectors.organisation_table(organisation=organisation, term=term)
@@ -222,7 +231,9 @@ def award_board(*, organisation, term, departments: set[int] | None = None) -> A
                                   lates_per_absence=settings["lates_per_absence"])
     failed = term_failed_courses(person_ids=[row.person.pk for row in table.rows], term=term)
     rows = [row for row in table.rows if row.department is not None]  # a post outside any department: no list
-    reasons = {row.person.pk: _eligibility(counts.get(row.person.pk), failed.get(row.person.pk, 0), settings)
+    detail = standing_visible_ids(viewer, person_ids=failed) if viewer is not None and failed else set()
+    reasons = {row.person.pk: _eligibility(counts.get(row.person.pk), failed.get(row.person.pk, 0), settings,
+                                           standing_detail=row.person.pk in detail)
                for row in rows}
     candidates = [engine.Candidate(person_id=row.person.pk, department_id=row.department.pk, cadre=row.cadre,
                                    score=row.total, eligible=not reasons[row.person.pk]) for row in rows]
@@ -268,7 +279,7 @@ def award_board(*, organisation, term, departments: set[int] | None = None) -> A
     return AwardBoard(organisation=organisation, term=term, settings=settings, groups=groups)
 
 
-def award_group(*, organisation, term, department, category) -> AwardGroup | None:
+def award_group(*, organisation, term, department, category, viewer=None) -> AwardGroup | None:
     """One department's list of one category (None: nobody of that category in the department)."""
-    return award_board(organisation=organisation, term=term, departments={department.pk}).group(department.pk,
-                                                                                               category)
+    return award_board(organisation=organisation, term=term, departments={department.pk},
+                       viewer=viewer).group(department.pk, category)

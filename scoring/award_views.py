@@ -73,7 +73,8 @@ def award_board(request, organisation_id, term_id):
     chosen = request.GET.get("term", "")
     if chosen.isdigit() and int(chosen) != term.pk:  # the term picker
         return redirect(_board_url(organisation, get_object_or_404(Term, pk=chosen)))
-    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments)
+    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments,
+                                        viewer=request.user)
     by_department: dict = {}  # each department's lists side by side, with whether the user may propose them now
     for group in board.groups:
         by_department.setdefault(group.department, []).append((group, bool(group.computed) and group.status !=
@@ -137,7 +138,8 @@ def award_download(request, organisation_id, term_id, fmt):
     if fmt not in FORMATS:
         raise Http404
     organisation, term, departments = _resolve(request, organisation_id, term_id)
-    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments)
+    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments,
+                                        viewer=request.user)
     content = exports.awards_xlsx(board) if fmt == "xlsx" else exports.awards_pdf(board)
     filename = f"{exports.awards_title(board)}.{fmt}".replace(" ", "-")
     return attachment(content, FORMATS[fmt], filename, f"awards-{organisation.pk}-{term.pk}.{fmt}")

@@ -30,7 +30,8 @@ def my_score(request):
     if term is not None:
         for organisation in selectors.own_organisations(person=person, term=term):
             total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
-            ladder = _ladder_context(organisation=organisation, term=term, person=person, shown_to_member=True)
+            ladder = _ladder_context(organisation=organisation, term=term, person=person, shown_to_member=True,
+                                     viewer=request.user)
             ledgers.append((organisation, total, entries, ladder))
     return render(request, "scoring/my_score.html", {
         "term": term, "terms": school_terms(request), "ledgers": ledgers, "person": person,
@@ -76,15 +77,18 @@ def person_score(request, organisation_id, person_id):
     total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
     return render(request, "scoring/person_score.html", {
         "organisation": organisation, "term": term, "person": person, "row": row, "total": total,
-        "entries": entries, **_ladder_context(organisation=organisation, term=term, person=person),
+        "entries": entries, **_ladder_context(organisation=organisation, term=term, person=person,
+                                              viewer=request.user),
     })
 
 
-def _ladder_context(*, organisation, term, person, shown_to_member=False) -> dict:
-    """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals)."""
+def _ladder_context(*, organisation, term, person, viewer, shown_to_member=False) -> dict:
+    """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals),
+    and their award eligibility as ``viewer`` may read it (academic standing in detail only to who may see it)."""
     state = selectors.member_ladder(organisation=organisation, term=term, person=person)
     eligible, excluded_for = award_selectors.member_eligibility(person, organisation, term,
-                                                                counts=state.counts if state else None)
+                                                                counts=state.counts if state else None,
+                                                                viewer=viewer)
     rows = list(selectors.sanctions(organisation=organisation, term=term, person=person))
     if shown_to_member:
         rows = [s for s in rows if s.status in ("confirmed", "filed", "revoked")]

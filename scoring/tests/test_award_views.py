@@ -86,7 +86,8 @@ def test_the_page_explains_every_list(client, awards):
     person = reverse("scoring:person_score", kwargs={"organisation_id": awards.org.pk,
                                                      "person_id": awards.members[0].pk})
     assert f'{person}?term={awards.term.pk}' in html  # every score links to the explained ledger
-    assert "迟到 2 次、无故缺席 1 次，共 3 次（满 3 次不参加评优）" in html and "本学期有课程不及格" in html
+    assert "迟到 2 次、无故缺席 1 次，共 3 次（满 3 次不参加评优）" in html and "学业条件不满足" in html
+    assert "本学期有课程不及格</small>" not in html  # the office does not see academic standing (test_award_standing)
     assert "未推荐" in html
     assert _action(awards, "award_propose", awards.publicity) not in html  # the office does not propose
     assert "本学期尚未结束" in html and "只显示你所在部门的名单" not in html
