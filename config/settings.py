@@ -79,8 +79,12 @@ _DEFAULT_DB = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASE_URL = env_url("DATABASE_URL", _DEFAULT_DB, schemes={"sqlite", "postgres", "postgresql"})
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers queue for up to
+    # ``timeout`` seconds instead of failing with "database is locked" when a reader tries to become a writer
+    # (docs/attendance.md "Concurrent saves").
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"timeout": 20, "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
+        {"timeout": 20, "transaction_mode": "IMMEDIATE",
+         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"}
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -71,10 +71,25 @@ def _stored(*, organisation, term) -> dict[tuple, tuple]:
     }
 
 
+def ledger_lock(organisation_id: int) -> None:
+    """Hold the organisation's ledger until the transaction ends: ``ledger_sync`` reads the stored ledger and
+    writes the difference, so two syncs of one organisation at once (two mark saves of different meetings)
+    would both insert the same entry (``ledger_one_entry_per_fact``: a 500 and the save rolled back).
+
+    PostgreSQL: a FOR NO KEY UPDATE lock on the organisation's row (it always exists; rows referencing it can
+    still be inserted). SQLite has no row locks: its transactions take the database's write lock up front
+    (``transaction_mode`` in config/settings.py), which serialises the syncs already. Whoever locks sanction
+    rows and then syncs takes this lock first (``_locked_sanction``): ``ladder_sync`` updates sanctions under
+    it, and the reverse order could deadlock."""
+    list(Organisation.objects.select_for_update(no_key=True).filter(pk=organisation_id).values_list("pk"))
+
+
 @transaction.atomic
 def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
     """Recompute the organisation's term as of ``now``, store the difference (bulk operations only), and bring
-    the ladder's proposals up to date (``ladder_sync``)."""
+    the ladder's proposals up to date (``ladder_sync``). One sync of an organisation at a time
+    (``ledger_lock``)."""
+    ledger_lock(organisation.pk)
     rulebook = term_rulebook_bind(organisation=organisation, term=term, now=now)
     term_facts = facts.load(organisation_id=organisation.pk, term=term)
     computed = engine.compute(term_facts, engine_rulebook(rulebook), as_of=now, today=local_date(now))
@@ -181,6 +196,7 @@ def is_office(user, organisation) -> bool:
 
 
 def _locked_sanction(sanction: Sanction) -> Sanction:
+    ledger_lock(sanction.organisation_id)  # the ledger's lock first, as ledger_sync takes them (no deadlock)
     return Sanction.objects.select_for_update().select_related("organisation", "term").get(pk=sanction.pk)
 
 

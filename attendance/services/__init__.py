@@ -2,6 +2,8 @@
 
 from attendance.services.meetings import (  # noqa: F401
     MARKABLE,
+    MAX_LATE_MINUTES,
+    StaleMark,
     attendance_all_present,
     attendance_mark,
     leave_request_create,
@@ -10,6 +12,7 @@ from attendance.services.meetings import (  # noqa: F401
     meeting_create,
     meeting_series_create,
     meeting_update,
+    valid_id,
 )
 from attendance.services.records import (  # noqa: F401
     MINUTES_KINDS,

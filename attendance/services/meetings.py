@@ -148,12 +148,34 @@ def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meetin
     return meeting
 
 
+#: The most minutes a late can be recorded with: beyond a day nobody was "late" (and the column is a small int).
+MAX_LATE_MINUTES = 24 * 60
+
+#: The largest id a database row can have (a signed 64-bit integer): a bigger one is refused, not sent to the
+#: database (an OverflowError there, a 500 here).
+MAX_ID = 2**63 - 1
+
+
+class StaleMark(ValidationError):
+    """A mark made on a row another user has changed since the page showed it: nothing of the batch is saved.
+    ``rows`` are the current rows (the page shows them and offers to apply the user's mark again)."""
+
+    def __init__(self, rows: list[Attendance]):
+        super().__init__(_("已被他人修改：页面已显示最新记录，如仍需更改请重新标记。"), code="stale")
+        self.rows = rows
+
+
+def valid_id(value) -> bool:
+    """``value`` is a usable row id: a whole number (not a bool) that fits the database."""
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
+
+
 def _resolve(status: str, late_minutes, *, meeting, now, threshold, by_clock=False) -> tuple[str, int | None, bool]:
     """The stored (status, minutes, late_as_absence) of a mark, or a Chinese ValidationError.
 
     ``by_clock``: the mark is the clock's own reading (self check-in, attendance/checkin.py): present before
     the start is allowed, and the late minutes are rounded up, so they may end just after ``now``."""
-    if status not in MARKABLE:
+    if not isinstance(status, str) or status not in MARKABLE:
         raise ValidationError(_("未知的考勤状态。"))
     early_ok = by_clock and status == Status.PRESENT
     if status in (Status.PRESENT, Status.LATE, Status.EARLY_LEAVE) and now < meeting.starts_at and not early_ok:
@@ -162,12 +184,16 @@ def _resolve(status: str, late_minutes, *, meeting, now, threshold, by_clock=Fal
         return status, None, False
     if late_minutes is None or late_minutes == "":
         raise ValidationError(_("迟到须填写分钟数。"))
+    if isinstance(late_minutes, bool) or (isinstance(late_minutes, float) and not late_minutes.is_integer()):
+        raise ValidationError(_("迟到分钟数须为整数。"))
     try:
-        minutes = int(late_minutes)
-    except (TypeError, ValueError):
+        minutes = int(late_minutes)  # a JSON 1e999 is an infinite float: OverflowError
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError(_("迟到分钟数须为整数。")) from None
     if minutes < 0:
         raise ValidationError(_("迟到分钟数不能为负数。"))
+    if minutes > MAX_LATE_MINUTES:
+        raise ValidationError(_("迟到分钟数不能超过 %(n)s。") % {"n": MAX_LATE_MINUTES})
     if not by_clock and meeting.starts_at + dt.timedelta(minutes=minutes) > now:
         raise ValidationError(_("迟到时间不能晚于现在。"))
     if minutes > threshold:
@@ -175,27 +201,49 @@ def _resolve(status: str, late_minutes, *, meeting, now, threshold, by_clock=Fal
     return Status.LATE, minutes, False
 
 
+def _locked_rows(*, meeting, person_ids) -> dict[int, Attendance]:
+    """The meeting's rows of these people, locked until the transaction ends, always in the order of their
+    keys, so two saves of overlapping rows wait for each other and never deadlock. (PostgreSQL: FOR NO KEY
+    UPDATE, which still lets other rows reference them; SQLite has no row locks: its transactions take the
+    database's write lock up front, ``transaction_mode`` in config/settings.py.)"""
+    rows = Attendance.objects.select_for_update(no_key=True).filter(
+        meeting=meeting, person_id__in=person_ids).order_by("pk")
+    return {a.person_id: a for a in rows}
+
+
 @transaction.atomic
 def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.datetime, via: str = "page",
                     by_clock: bool = False) -> list:
-    """Set marks (``{"person": id, "status": …, "late_minutes": …}``); all valid or none saved.
+    """Set marks (``{"person": id, "status": …, "late_minutes": …, "version": …}``); all valid or none saved.
 
-    A mark equal to the stored one changes nothing (a double submit is harmless); every real change is kept
-    in ``AttendanceChange``. Returns the saved rows.
+    The rows are locked while they are read and written, so concurrent saves never lose a mark and the change
+    history stays a chain (each change's old value is the previous change's new one). ``version`` (optional)
+    is the row's version the user saw: if another user changed the row since, the batch raises ``StaleMark``
+    (nothing saved) instead of overwriting what the user never saw. A mark equal to the stored one changes
+    nothing (a double submit is harmless, whatever its version); every real change is kept in
+    ``AttendanceChange``. Returns the saved rows.
     """
     if meeting.is_cancelled:
         raise ValidationError(_("会议已取消，不能记录考勤。"))
+    people = [m.get("person") for m in marks]
+    if not all(valid_id(p) for p in people):
+        raise ValidationError(_("此人不是本次会议的应到人员。"))
+    if len(set(people)) != len(people):
+        raise ValidationError(_("同一人在一次保存中只能出现一次。"))
     threshold = late_threshold(meeting)
-    rows = {a.person_id: a for a in Attendance.objects.filter(meeting=meeting, person_id__in=[
-        m.get("person") for m in marks])}
-    changed, changes = [], []
+    rows = _locked_rows(meeting=meeting, person_ids=people)
+    changed, changes, stale = [], [], []
     for mark in marks:
-        row = rows.get(mark.get("person"))
+        row = rows.get(mark["person"])
         if row is None:
             raise ValidationError(_("此人不是本次会议的应到人员。"))
         status, minutes, as_absence = _resolve(mark.get("status"), mark.get("late_minutes"), meeting=meeting,
                                                now=now, threshold=threshold, by_clock=by_clock)
         if (row.status, row.late_minutes, row.late_as_absence) == (status, minutes, as_absence):
+            continue
+        seen = mark.get("version")
+        if seen is not None and seen != row.version:
+            stale.append(row)
             continue
         changes.append(AttendanceChange(
             tenant_id=row.tenant_id, attendance=row, changed_by=user, changed_at=now, old_status=row.status,
@@ -204,6 +252,8 @@ def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.dateti
         row.status, row.late_minutes, row.late_as_absence = status, minutes, as_absence
         row.updated_at, row.updated_by, row.version = now, user, row.version + 1
         changed.append(row)
+    if stale:
+        raise StaleMark(stale)
     # One UPDATE per distinct new value (a page's batch is mostly one status): far cheaper than bulk_update's
     # CASE expression per field and row.
     groups: dict[tuple, list[int]] = {}
@@ -221,10 +271,13 @@ def attendance_mark(*, meeting: Meeting, marks: list[dict], user, now: dt.dateti
     return [rows[m["person"]] for m in marks]
 
 
+@transaction.atomic
 def attendance_all_present(*, meeting: Meeting, user, now: dt.datetime) -> int:
-    """Mark everyone still unmarked as present ("all present, then the exceptions")."""
-    unmarked = list(Attendance.objects.filter(meeting=meeting, status=Status.UNMARKED).values_list("person_id",
-                                                                                                  flat=True))
+    """Mark everyone still unmarked as present ("all present, then the exceptions"). The unmarked rows are
+    locked as they are read (PostgreSQL re-checks "still unmarked" after waiting for another save), so a mark
+    someone saves meanwhile is never overwritten."""
+    unmarked = list(Attendance.objects.select_for_update(no_key=True).filter(
+        meeting=meeting, status=Status.UNMARKED).order_by("pk").values_list("person_id", flat=True))
     attendance_mark(meeting=meeting, marks=[{"person": pk, "status": Status.PRESENT} for pk in unmarked], user=user,
                     now=now)
     return len(unmarked)

@@ -241,28 +241,36 @@ def _marks_of(body: bytes) -> list[dict]:
     except (ValueError, KeyError, TypeError, UnicodeDecodeError):
         raise ValidationError(_("请求格式不正确。")) from None
     if not isinstance(marks, list) or not marks or not all(
-        isinstance(m, dict) and isinstance(m.get("person"), int) and not isinstance(m.get("person"), bool)
+        isinstance(m, dict) and services.valid_id(m.get("person"))
+        and (m.get("version") is None or (services.valid_id(m["version"]) or m["version"] == 0))
         for m in marks
     ):
         raise ValidationError(_("请求格式不正确。"))
     return marks
 
 
+def _row_json(row) -> dict:
+    return {"person": row.person_id, "status": row.status, "status_label": _status_label(row.status),
+            "late_minutes": row.late_minutes, "late_as_absence": row.late_as_absence, "version": row.version}
+
+
 @login_required
 @require_POST
 def meeting_marks(request, meeting_id):
-    """JSON: ``{"marks": [{"person": id, "status": …, "late_minutes": …}]}`` → the saved rows, or a 400 with
-    the Chinese message (nothing saved). A repeated mark is a harmless no-op."""
+    """JSON: ``{"marks": [{"person": id, "status": …, "late_minutes": …, "version": …}]}`` → the saved rows,
+    or a 400 with the Chinese message (nothing saved). A repeated mark is a harmless no-op. ``version`` is the
+    row's version the page showed: when another user has changed the row since, a 409 with the message and
+    the current rows (``stale``), nothing saved."""
     meeting = _get_recordable_meeting(request, meeting_id)
     try:
         marks = _marks_of(request.body)
         rows = services.attendance_mark(meeting=meeting, marks=marks, user=request.user, now=timezone.now())
+    except services.StaleMark as error:
+        return JsonResponse({"error": _errors(error), "stale": [_row_json(row) for row in error.rows]},
+                            status=409)
     except ValidationError as error:
         return JsonResponse({"error": _errors(error)}, status=400)
-    return JsonResponse({"rows": [{
-        "person": row.person_id, "status": row.status, "status_label": _status_label(row.status),
-        "late_minutes": row.late_minutes, "late_as_absence": row.late_as_absence, "version": row.version,
-    } for row in rows], "threshold": selectors.late_threshold(meeting)})
+    return JsonResponse({"rows": [_row_json(row) for row in rows], "threshold": selectors.late_threshold(meeting)})
 
 
 @login_required
