@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "scoring.tasks.ledger_sync_due_all",
         "schedule": env_int("SCORING_SYNC_SECONDS", 15 * 60, minimum=60),
     },
+    # imports whose worker died (their lease ran out) are marked failed, and can be run again
+    "members-import-expire": {
+        "task": "members.tasks.import_jobs_expire",
+        "schedule": env_int("IMPORT_EXPIRE_SECONDS", 60, minimum=10),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True

@@ -4,12 +4,19 @@
 * The roster import of N students from .xlsx (check + write, as the task runs it), beside the baseline
   "read the same file with openpyxl read-only + bulk_create the same rows" (goal: within 3×).
 * Re-importing the same file (everything unchanged) and the .xlsx export of the roster.
+* ``import_bomb``: the check of ~5 KB workbooks whose sheet declares ``A1:XFD1048576`` / ``A1:XFD20000`` with
+  one cell in that far corner (goal: refused or read as its real rows, < 2 s and < 200 MB peak).
 """
 
+import io
 import os
+import re
+import resource
+import zipfile
 
 import openpyxl
 from django.core.management import call_command
+from django.utils import timezone
 
 from members.exports import layout_export
 from members.imports.engine import apply_plan, plan_import
@@ -126,4 +133,80 @@ def run(ctx: Context) -> list[Result]:
                           notes={"baseline_peak_mb": round(baseline.peak_mb, 1)}))
     results.append(Result("roster re-import (.xlsx, unchanged)", again.seconds, again.peak_mb, n,
                           baseline="openpyxl read-only + bulk_create", baseline_seconds=baseline.seconds))
+    return results
+
+
+# --- hostile workbooks (issue 10): the declared dimension is not to be trusted ---
+
+STUDENT_HEADERS = ["学号", "姓名", "性别", "学院"]
+
+
+def hostile_xlsx(*, far_cell: str, rows=(), headers=STUDENT_HEADERS, dimension: str = "") -> bytes:
+    """A small workbook: ``headers``, ``rows``, and one cell at ``far_cell`` (e.g. "XFD1048576"), its sheet
+    declaring the dimension ``dimension`` (default ``A1:<far_cell>``): what a hand-made or malicious file can
+    say; openpyxl's read-only reader pads every row to that width and every gap to that height."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    number = re.fullmatch(r"[A-Z]+(\d+)", far_cell).group(1)
+    source, target = io.BytesIO(out.getvalue()), io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                xml = re.sub(r'<dimension ref="[^"]*"\s*/>', f'<dimension ref="{dimension or "A1:" + far_cell}"/>', xml)
+                far = f'<row r="{number}"><c r="{far_cell}" t="inlineStr"><is><t>x</t></is></c></row>'
+                data = xml.replace("</sheetData>", far + "</sheetData>").encode()
+            zout.writestr(item.filename, data)
+    return target.getvalue()
+
+
+def _check_hostile(slug, content):
+    """The check of a hostile file as the task runs it (the school's limits), and how far it raised the peak
+    resident memory of the process above what the process held before (Django and the forked parent's pages)."""
+    from members.imports.reader import ImportFileError
+    from members.services import import_limits
+    from orgs.calendar import local_date
+
+    tenant = Tenant.objects.get(slug=slug)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with tenant_scope(tenant):
+        limits = import_limits(tenant=tenant, kind="students", today=local_date(timezone.now()))
+        try:
+            plan = plan_import(STUDENTS, tenant, read_table(content, "bomb.xlsx", **limits))
+            outcome = {"refused": "", "rows": plan.total, "new": len(plan.new), "errors": plan.error_count}
+        except ImportFileError as error:
+            outcome = {"refused": str(error), "rows": 0}
+    outcome["peak_growth_mb"] = round((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024, 1)
+    return outcome
+
+
+@benchmark("import_bomb")
+def run_import_bomb(ctx: Context) -> list[Result]:
+    slug = "bench_bomb"
+    tenant_purge(slug)
+    _seed(slug, 10, structure_only=True)
+    with tenant_scope(Tenant.objects.get(slug=slug)):
+        college = College.objects.order_by("pk").values_list("name", flat=True).first()
+    real = [(f"2026{i:06d}", f"学生{i}", "男", college) for i in range(20)]
+    results = []
+    # a far cell outside the header's columns carries nothing: the file is its 20 real rows; one inside them,
+    # a million rows down, is data beyond the school's row limit: refused when it is met
+    for far_cell, expect in (("XFD1048576", "read"), ("XFD20000", "read"), ("D1048576", "refused")):
+        content = hostile_xlsx(far_cell=far_cell, rows=real, dimension="A1:" + re.sub(r"^[A-Z]+", "XFD", far_cell))
+        ctx.log(f"check a {len(content)}-byte workbook declaring A1:XFD…, one cell at {far_cell}")
+        timing = measure(lambda content=content: _check_hostile(slug, content))
+        outcome = timing.value
+        if (expect == "refused") != bool(outcome["refused"]) or (expect == "read" and outcome["rows"] != len(real)):
+            raise RuntimeError(f"hostile workbook, a cell at {far_cell}, was not {expect}: {outcome}")
+        results.append(Result(f"import bomb, a cell at {far_cell} ({expect})", timing.seconds, timing.peak_mb,
+                              outcome["rows"], goal="< 2 s, < 200 MB peak",
+                              notes={"file_bytes": len(content),
+                                     "peak_growth_mb": outcome["peak_growth_mb"]}))
+    tenant_purge(slug)
     return results

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from members.imports.layouts import LAYOUTS
-from members.models import ROLE_SCOPE, Role, Scope
+from members.models import IMPORT_ENCODING_CHOICES, ROLE_SCOPE, Role, Scope
 from members.selectors import number_is_ambiguous
 from orgs.forms import CollegeChoiceField, SearchForm
 from orgs.models import College, SchoolClass, Tenant
@@ -97,6 +97,12 @@ class ImportUploadForm(forms.Form):
         label=_("文件"), allow_empty_file=True,  # the service refuses an empty file with the engine's own words
         widget=forms.FileInput(attrs={"accept": ".xlsx,.csv,application/vnd.openxmlformats-officedocument."
                                                 "spreadsheetml.sheet,text/csv"}),
+    )
+
+    encoding = forms.ChoiceField(
+        label=_("文件编码（仅 CSV）"), choices=IMPORT_ENCODING_CHOICES, required=False,
+        help_text=_("一般选“自动识别”；认不出时系统会请你选择。繁体中文或日文 Windows 的 Excel 保存的 CSV "
+                    "可直接选 Big5 或 Shift-JIS。"),
     )
 
     def __init__(self, *args, limit_mb: int, **kwargs):

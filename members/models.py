@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from members.imports.reader import ENCODING_LABELS
 from orgs.models import Gender
 from orgs.tenancy import TenantOwned, tenant_fk
 
@@ -334,6 +335,10 @@ class ImportStatus(models.TextChoices):
     FAILED = "failed", _("导入失败，未做任何修改")
 
 
+#: A CSV's encoding: what the user chose, or what the check detected; blank before a check that could not tell.
+IMPORT_ENCODING_CHOICES = [("", _("自动识别")), *ENCODING_LABELS.items()]
+
+
 def _import_upload_path(instance, filename):
     # a random name: the uploaded file's own name may carry personal data, and never goes into a URL
     return f"imports/{instance.tenant_id}/{uuid.uuid4().hex}"
@@ -363,6 +368,14 @@ class ImportJob(TenantOwned):
         verbose_name=_("确认人"),
     )
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    encoding = models.CharField(_("文件编码"), max_length=20, choices=IMPORT_ENCODING_CHOICES, blank=True)
+    # The lease of the worker running the job (docs/imports.md, "Crashed workers"): each run (check, commit,
+    # retry) is a new attempt; its task claims the job for that attempt and renews the lease while it works.
+    # A running job whose lease ran out has lost its worker and is marked failed; a late task of an old
+    # attempt changes nothing.
+    attempt = models.PositiveIntegerField(_("运行次数"), default=0)
+    lease_until = models.DateTimeField(_("租约到期"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最后心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入任务")

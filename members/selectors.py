@@ -9,6 +9,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_scopes import scopes_disabled
 
+from members.imports.reader import encoding_choices
 from members.models import (
     AcademicStanding,
     DisciplinaryRecord,
@@ -212,7 +213,22 @@ def import_job_detail(*, tenant) -> QuerySet[ImportJob]:
 
 def import_job_progress(*, tenant) -> QuerySet[ImportJob]:
     """Import jobs with only the fields their progress needs: polled every second while a job runs."""
-    return ImportJob.objects.filter(tenant=tenant).only("tenant_id", "kind", "status", "processed_rows", "total_rows")
+    return ImportJob.objects.filter(tenant=tenant).only("tenant_id", "kind", "status", "processed_rows", "total_rows",
+                                                        "lease_until", "heartbeat_at", "attempt")
+
+
+#: How much of a CSV the encoding choice previews and judges.
+ENCODING_PREVIEW_BYTES = 256 * 1024
+
+
+def import_job_encodings(*, job: ImportJob) -> list[dict]:
+    """For a CSV job: how the start of its file reads in each encoding, most plausible first; [] for .xlsx."""
+    try:
+        with job.file.open("rb") as handle:
+            head = handle.read(ENCODING_PREVIEW_BYTES)
+    except OSError:  # the file is gone
+        return []
+    return encoding_choices(head)
 
 
 def organisation_posts(*, organisation_id: int, start: dt.date, end: dt.date,

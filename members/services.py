@@ -11,17 +11,22 @@ Dates. ``end`` is always the *last* day a row holds (inclusive), as ``RoleAssign
 """
 
 import datetime as dt
+import threading
+from contextlib import contextmanager
+from logging import getLogger
 
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db import DatabaseError, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_scopes import get_scope
 
 from members.imports.engine import apply_plan, plan_import
 from members.imports.layouts import LAYOUTS
-from members.imports.reader import ImportFileError, read_table
+from members.imports.reader import CODECS, COLUMN_MARGIN, ImportFileError, Table, read_table
 from members.models import (
     ROLE_ALT_SCOPE,
     ROLE_SCOPE,
@@ -33,7 +38,8 @@ from members.models import (
     Scope,
     User,
 )
-from members.policies import IMPORT_MAX_MB
+from members.policies import IMPORT_MAX_MB, IMPORT_MAX_ROWS
+from orgs.calendar import local_date
 from orgs.models import College, Department, Organisation, Room, SchoolClass, Tenant, Term
 from orgs.selectors import policy_value
 from orgs.tenancy import tenant_scope
@@ -49,6 +55,8 @@ SCOPE_OF_MODEL: dict[type, str] = {
 }
 
 DEFAULT_CHANGE_REASON = "职务变动"
+
+logger = getLogger(__name__)
 
 
 def _tenant_id(obj) -> int | None:
@@ -270,6 +278,15 @@ def account_invite(*, tenant: Tenant, username: str, full_name: str, role: str, 
 
 # --- imports (OR-4): upload → check (dry run) → commit, each step a service; the work runs in tasks ---
 
+#: A worker running a job renews its lease this often, from a thread of its own (its own database connection:
+#: the commit's writes are one transaction, and nothing written inside it shows before the end).
+IMPORT_HEARTBEAT = dt.timedelta(seconds=20)
+#: A running job whose lease is this old has lost its worker (killed, out of memory, the machine restarted).
+IMPORT_LEASE = dt.timedelta(minutes=3)
+#: How long a queued job may wait for a worker (behind other imports) before it counts as lost.
+IMPORT_QUEUE_LEASE = dt.timedelta(minutes=20)
+_RUNNING = (ImportStatus.CHECKING, ImportStatus.IMPORTING)
+
 
 def _import_progress(job_id):
     def report(done, total):
@@ -288,83 +305,249 @@ def _changed_columns(layout, changed: dict) -> list[str]:
     return names
 
 
+def import_limits(*, tenant: Tenant, kind: str, today: dt.date) -> dict:
+    """What a file of this kind may hold: the layout's columns plus a margin, and the school's row limit."""
+    return {"max_columns": len(LAYOUTS[kind].columns) + COLUMN_MARGIN,
+            "max_rows": policy_value(tenant=tenant, key=IMPORT_MAX_ROWS.key, on=today)}
+
+
+def _read(job: ImportJob) -> Table:
+    limits = import_limits(tenant=job.tenant, kind=job.kind, today=local_date(timezone.now()))
+    with job.file.open("rb") as handle:
+        return read_table(handle.read(), job.original_name, progress=_import_progress(job.pk),
+                          encoding=job.encoding, **limits)
+
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the task of the job's current attempt once the transaction commits."""
+    from members.tasks import import_check, import_commit
+
+    task = import_commit if job.status == ImportStatus.IMPORTING else import_check
+    tenant_id, job_id, attempt = job.tenant_id, job.pk, job.attempt
+    transaction.on_commit(lambda: task.delay(tenant_id, job_id, attempt))
+
+
 @transaction.atomic
-def import_job_create(*, tenant: Tenant, kind: str, upload, user, today: dt.date) -> ImportJob:
+def import_job_create(*, tenant: Tenant, kind: str, upload, user, today: dt.date, encoding: str = "") -> ImportJob:
     """Keep the uploaded file and queue its check. Refuses a file over the school's size limit."""
     if kind not in LAYOUTS:
         raise ValidationError({"kind": _("未知的导入类型。")})
+    if encoding not in ("", *CODECS):
+        raise ValidationError({"encoding": _("未知的文件编码。")})
     limit_mb = policy_value(tenant=tenant, key=IMPORT_MAX_MB.key, on=today)
     if upload.size > limit_mb * 1024 * 1024:
         raise ValidationError({"file": _("文件大小 %(size).1f MB，超过本校上限 %(limit)s MB。") % {
             "size": upload.size / 1024 / 1024, "limit": limit_mb}})
     if upload.size == 0:
         raise ValidationError({"file": _("文件是空的。")})
-    job = ImportJob(tenant=tenant, kind=kind, original_name=upload.name[:200], uploaded_by=user)
+    job = ImportJob(tenant=tenant, kind=kind, original_name=upload.name[:200], uploaded_by=user, encoding=encoding,
+                    attempt=1, lease_until=timezone.now() + IMPORT_QUEUE_LEASE)
     job.file.save(upload.name, upload, save=False)
     job.save()
-    from members.tasks import import_check
-
-    import_check.delay_on_commit(tenant.pk, job.pk)
+    _enqueue(job)
     return job
 
 
-def import_job_check(*, job: ImportJob) -> ImportJob:
-    """The dry run: read the file and plan the import against the school's rows; writes only the job."""
-    layout = LAYOUTS[job.kind]
+def _claim(job: ImportJob, attempt: int | None, status: str) -> bool:
+    """The task of ``attempt`` takes the job: it must still be that attempt's and running. A task of an attempt
+    that was given up (its lease ran out, the job was run again) finds nothing to do."""
+    now = timezone.now()
+    rows = ImportJob.objects.filter(pk=job.pk, status=status)
+    if attempt is not None:  # None: a task queued before attempts existed
+        rows = rows.filter(attempt=attempt)
+    claimed = rows.update(lease_until=now + IMPORT_LEASE, heartbeat_at=now) == 1
+    if claimed:
+        job.refresh_from_db()
+    return claimed
+
+
+def _mine(job: ImportJob, status: str):
+    """The job's row while it is still this run's (status and attempt unchanged): a conditional update writes
+    a run's result only if the run was not given up meanwhile."""
+    return ImportJob.objects.filter(pk=job.pk, status=status, attempt=job.attempt)
+
+
+@contextmanager
+def _heartbeat(job: ImportJob):
+    """Renew the job's lease every IMPORT_HEARTBEAT while the block runs, from a thread with its own connection."""
+    stop = threading.Event()
+    job_id, attempt = job.pk, job.attempt
+
+    def beat():
+        from django_scopes import scopes_disabled
+
+        try:
+            while not stop.wait(IMPORT_HEARTBEAT.total_seconds()):
+                now = timezone.now()
+                try:
+                    with scopes_disabled():
+                        ImportJob.objects.filter(pk=job_id, attempt=attempt, status__in=_RUNNING).update(
+                            lease_until=now + IMPORT_LEASE, heartbeat_at=now)
+                except DatabaseError:  # e.g. SQLite busy with the commit's transaction: the next beat tries again
+                    logger.warning("import heartbeat of job %s missed", job_id, exc_info=True)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=beat, name=f"import-heartbeat-{job_id}", daemon=True)
+    thread.start()
     try:
-        with job.file.open("rb") as handle:
-            table = read_table(handle.read(), job.original_name, progress=_import_progress(job.pk))
-        plan = plan_import(layout, job.tenant, table)  # a fraction of the reading time: no progress of its own
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def import_job_check(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
+    """The dry run: read the file and plan the import against the school's rows; writes only the job."""
+    if not _claim(job, attempt, ImportStatus.CHECKING):
+        return job
+    layout = LAYOUTS[job.kind]
+    result = {"message": "", "counts": {}, "errors": [], "samples": []}
+    try:
+        with _heartbeat(job):
+            table = _read(job)
+            plan = plan_import(layout, job.tenant, table)  # a fraction of the reading time: no progress of its own
     except ImportFileError as error:
-        job.status, job.message, job.counts, job.errors = ImportStatus.INVALID, str(error), {}, []
+        result.update(status=ImportStatus.INVALID, message=str(error))
+    except SoftTimeLimitExceeded:
+        result.update(status=ImportStatus.FAILED,
+                      message=_("检查超时：文件太大或服务器太忙。没有写入任何数据，可以重新检查。"))
+    except Exception:
+        _mine(job, ImportStatus.CHECKING).update(
+            status=ImportStatus.FAILED, message=_("检查时发生内部错误，没有写入任何数据，可以重新检查。"),
+            checked_at=timezone.now(), lease_until=None)
+        raise
     else:
-        job.total_rows = job.processed_rows = plan.total
-        job.counts = plan.counts()
-        job.errors = [e.as_dict() for e in plan.errors]
-        job.samples = [{"row": row, "key": key, "columns": _changed_columns(layout, changed)}
-                       for row, key, changed in plan.samples]
-        job.status = ImportStatus.CHECKED if plan.ok else ImportStatus.INVALID
-        job.message = ""
-    job.checked_at = timezone.now()
-    job.save(update_fields=["status", "message", "counts", "errors", "samples", "total_rows", "processed_rows",
-                            "checked_at"])
+        result.update(
+            total_rows=plan.total, processed_rows=plan.total, counts=plan.counts(),
+            errors=[e.as_dict() for e in plan.errors],
+            samples=[{"row": row, "key": key, "columns": _changed_columns(layout, changed)}
+                     for row, key, changed in plan.samples],
+            status=ImportStatus.CHECKED if plan.ok else ImportStatus.INVALID)
+        if table.encoding:
+            result["encoding"] = table.encoding
+    _mine(job, ImportStatus.CHECKING).update(**result, checked_at=timezone.now(), lease_until=None)
+    job.refresh_from_db()
     return job
 
 
 def import_job_commit(*, job: ImportJob, user) -> ImportJob:
     """Confirm a checked import; the commit itself runs in a task. A second submit changes nothing."""
     claimed = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED).update(
-        status=ImportStatus.IMPORTING, committed_by=user, processed_rows=0
+        status=ImportStatus.IMPORTING, committed_by=user, processed_rows=0, attempt=F("attempt") + 1,
+        lease_until=timezone.now() + IMPORT_QUEUE_LEASE, heartbeat_at=None,
     )
     if claimed != 1:
         raise ValidationError(_("这个导入不在“待确认”状态，不能再次提交。"))
-    from members.tasks import import_commit
+    job.refresh_from_db()
+    _enqueue(job)
+    return job
 
-    transaction.on_commit(lambda: import_commit.delay(job.tenant_id, job.pk))
+
+class _GivenUp(Exception):
+    """The run was given up while it wrote (its lease ran out and the job was marked failed or run again)."""
+
+
+def import_job_run(*, job: ImportJob, attempt: int | None = None) -> ImportJob:
+    """Commit: read and plan again against the rows as they are now, then write everything or nothing.
+
+    The rows and the job's "done" are one transaction: a worker that dies before its end leaves no row
+    written and the job running, until its lease runs out (``import_jobs_expire``)."""
+    if not _claim(job, attempt, ImportStatus.IMPORTING):
+        return job
+    layout = LAYOUTS[job.kind]
+    mine = _mine(job, ImportStatus.IMPORTING)
+    try:
+        with _heartbeat(job):
+            table = _read(job)
+            plan = plan_import(layout, job.tenant, table)
+            if not plan.ok:  # the school's rows changed since the check
+                mine.update(status=ImportStatus.INVALID, counts=plan.counts(),
+                            errors=[e.as_dict() for e in plan.errors],
+                            message=_("检查之后数据有变化，出现了错误；没有导入任何数据。"),
+                            finished_at=timezone.now(), lease_until=None)
+            else:
+                with transaction.atomic():
+                    counts = apply_plan(layout, job.tenant, plan)
+                    if mine.update(status=ImportStatus.DONE, counts=counts, message="", finished_at=timezone.now(),
+                                   lease_until=None) != 1:
+                        raise _GivenUp
+    except _GivenUp:
+        logger.warning("import job %s attempt %s was given up while it wrote; rolled back", job.pk, job.attempt)
+    except ImportFileError as error:
+        mine.update(status=ImportStatus.FAILED, message=str(error), finished_at=timezone.now(), lease_until=None)
+    except SoftTimeLimitExceeded:
+        mine.update(status=ImportStatus.FAILED, finished_at=timezone.now(), lease_until=None,
+                    message=_("导入超时：文件太大或服务器太忙。没有导入任何数据，可以重新导入。"))
+    except Exception:
+        mine.update(status=ImportStatus.FAILED, message=_("导入时发生内部错误，没有导入任何数据。"),
+                    finished_at=timezone.now(), lease_until=None)
+        raise
     job.refresh_from_db()
     return job
 
 
-def import_job_run(*, job: ImportJob) -> ImportJob:
-    """Commit: read and plan again against the rows as they are now, then write everything or nothing."""
-    layout = LAYOUTS[job.kind]
-    try:
-        with job.file.open("rb") as handle:
-            table = read_table(handle.read(), job.original_name, progress=_import_progress(job.pk))
-        plan = plan_import(layout, job.tenant, table)
-        if not plan.ok:  # the school's rows changed since the check
-            job.status, job.counts = ImportStatus.INVALID, plan.counts()
-            job.errors = [e.as_dict() for e in plan.errors]
-            job.message = _("检查之后数据有变化，出现了错误；没有导入任何数据。")
-        else:
-            job.counts = apply_plan(layout, job.tenant, plan)
-            job.status, job.message = ImportStatus.DONE, ""
-    except ImportFileError as error:
-        job.status, job.message = ImportStatus.FAILED, str(error)
-    except Exception:
-        job.status, job.message = ImportStatus.FAILED, _("导入时发生内部错误，没有导入任何数据。")
-        ImportJob.objects.filter(pk=job.pk).update(status=job.status, message=job.message, finished_at=timezone.now())
-        raise
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "message", "counts", "errors", "finished_at"])
+def _lost_message(status: str, started: bool) -> str:
+    if status == ImportStatus.CHECKING:
+        if started:
+            return _("检查中断：处理这个文件的后台进程意外停止（例如服务器重启或内存不足）。"
+                     "没有写入任何数据，可以重新检查。")
+        return _("检查一直没有开始：后台任务可能没有运行。没有写入任何数据，可以重新检查。")
+    if started:
+        return _("导入中断：写入数据的后台进程意外停止（例如服务器重启或内存不足）。全部写入成功才会生效，"
+                 "所以没有导入任何数据；可以重新导入。")
+    return _("导入一直没有开始：后台任务可能没有运行。没有导入任何数据，可以重新导入。")
+
+
+def import_jobs_expire(*, now: dt.datetime, job: ImportJob | None = None) -> int:
+    """Mark failed the running jobs whose lease ran out (every school's, or ``job`` only): their worker is
+    gone. Each gets a message saying so; it can be run again (``import_job_retry``). Returns how many."""
+    from django_scopes import scopes_disabled
+
+    expired = 0
+    with scopes_disabled(), translation.override(settings.LANGUAGE_CODE):  # kept text, in the source language
+        rows = ImportJob.objects.filter(status__in=_RUNNING).filter(Q(lease_until__lt=now) | Q(lease_until=None))
+        if job is not None:
+            rows = rows.filter(pk=job.pk)
+        for status in _RUNNING:
+            for started in (True, False):
+                expired += rows.filter(status=status, heartbeat_at__isnull=not started).update(
+                    status=ImportStatus.FAILED, message=_lost_message(status, started), finished_at=now,
+                    lease_until=None)
+    return expired
+
+
+def import_job_expire_if_lost(*, job: ImportJob, now: dt.datetime) -> ImportJob:
+    """The job page's check: a running job whose lease ran out is marked failed now (nothing is written while
+    the lease holds, so an ordinary view stays a read)."""
+    if job.is_running and (job.lease_until is None or job.lease_until < now):
+        try:
+            import_jobs_expire(now=now, job=job)
+        except DatabaseError:  # SQLite busy with a commit's transaction: the page shows it as running meanwhile
+            logger.warning("could not expire import job %s", job.pk, exc_info=True)
+            return job
+        job.refresh_from_db()
+    return job
+
+
+def import_job_retry(*, job: ImportJob, user, now: dt.datetime, encoding: str | None = None) -> ImportJob:
+    """Run a job again: a failed one (its worker died, it timed out, an internal error) runs again what failed
+    — the commit if it was confirmed, else the check; with ``encoding``, a CSV is checked again read in that
+    encoding (after a check that could not tell it, or to correct it before confirming)."""
+    if encoding is not None and encoding not in CODECS:
+        raise ValidationError(_("请选择文件的编码。"))
+    rows = ImportJob.objects.filter(pk=job.pk)
+    if encoding is not None:
+        rows = rows.filter(status__in=(ImportStatus.FAILED, ImportStatus.INVALID, ImportStatus.CHECKED))
+        fields = {"status": ImportStatus.CHECKING, "encoding": encoding, "committed_by": None}
+    else:
+        rows = rows.filter(status=ImportStatus.FAILED)
+        fields = ({"status": ImportStatus.IMPORTING, "committed_by": user} if job.committed_by_id
+                  else {"status": ImportStatus.CHECKING})
+    claimed = rows.update(**fields, attempt=F("attempt") + 1, lease_until=now + IMPORT_QUEUE_LEASE,
+                          heartbeat_at=None, processed_rows=0, message="", finished_at=None)
+    if claimed != 1:
+        raise ValidationError(_("这个导入现在不能重新运行（可能已经在运行）。请刷新页面。"))
+    job.refresh_from_db()
+    _enqueue(job)
     return job

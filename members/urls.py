@@ -21,6 +21,7 @@ urlpatterns = [
     path("imports/<int:importjob_id>/", views.import_job, name="import_job"),
     path("imports/<int:importjob_id>/status/", views.import_job_status, name="import_job_status"),
     path("imports/<int:importjob_id>/commit/", views.import_commit, name="import_commit"),
+    path("imports/<int:importjob_id>/retry/", views.import_retry, name="import_retry"),
 ]
 
 account_urlpatterns = [

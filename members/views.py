@@ -195,7 +195,8 @@ def import_home(request):
     if form.is_valid():
         try:
             job = services.import_job_create(tenant=tenant, kind=form.cleaned_data["kind"],
-                                             upload=form.cleaned_data["file"], user=request.user, today=today)
+                                             upload=form.cleaned_data["file"], user=request.user, today=today,
+                                             encoding=form.cleaned_data["encoding"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -240,13 +241,16 @@ def import_export(request, kind, fmt):
 @requires("members.import_people")
 @require_GET
 def import_job(request, importjob_id):
-    job = _get_import_job(request, importjob_id)
+    job = services.import_job_expire_if_lost(job=_get_import_job(request, importjob_id), now=timezone.now())
     layout = LAYOUTS[job.kind]
     progress_text, indeterminate = _progress(job)
+    encodings = [] if job.is_running or job.status == ImportStatus.DONE else selectors.import_job_encodings(job=job)
     return render(request, "members/import_job.html", {
         "job": job, "layout": layout, "progress_text": progress_text, "indeterminate": indeterminate,
         "error_total": job.counts.get("errors", len(job.errors)),
         "key_header": layout.header(layout.key_column),
+        "encodings": encodings,
+        "encoding_chosen": _encoding_offered(job, encodings),
     })
 
 
@@ -256,6 +260,7 @@ def import_job(request, importjob_id):
 def import_job_status(request, importjob_id):
     """The job's progress as JSON, polled by static/js/imports.js while the job runs."""
     job = _get_import_job(request, importjob_id, selectors.import_job_progress(tenant=request.tenant))
+    job = services.import_job_expire_if_lost(job=job, now=timezone.now())
     progress_text, indeterminate = _progress(job)
     return JsonResponse({
         "status": job.status, "status_label": job.get_status_display(), "processed_rows": job.processed_rows,
@@ -274,4 +279,25 @@ def import_commit(request, importjob_id):
         messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("已确认，开始写入。全部写入成功才会生效。"))
+    return redirect("members:import_job", importjob_id=job.pk)
+
+
+def _encoding_offered(job, encodings) -> str:
+    """The encoding the form selects first: the one the file was read with, else the most plausible."""
+    readable = [option["encoding"] for option in encodings if option["decodes"]]
+    return job.encoding if job.encoding in readable else next(iter(readable), "")
+
+
+@requires("members.import_people")
+@require_POST
+def import_retry(request, importjob_id):
+    """Run a failed job again, or (with ``encoding``) check a CSV again read in the chosen encoding."""
+    job = _get_import_job(request, importjob_id)
+    encoding = request.POST.get("encoding") if "encoding" in request.POST else None
+    try:
+        services.import_job_retry(job=job, user=request.user, now=timezone.now(), encoding=encoding)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("已重新开始。"))
     return redirect("members:import_job", importjob_id=job.pk)

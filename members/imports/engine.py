@@ -89,12 +89,23 @@ def map_columns(layout, headers: list[str]) -> dict[str, int]:
     return found
 
 
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return _("第 %(letter)s 列") % {"letter": letters}
+
+
 def plan_import(layout, tenant, table: Table, *, progress: Callable[[int, int], None] | None = None) -> Plan:
     """The dry run: what importing ``table`` would do to ``tenant``'s rows. Writes nothing."""
     columns = map_columns(layout, table.headers)
     plan = Plan(total=len(table.rows), present=frozenset(columns))
     headers = {c.key: str(c.header) for c in layout.columns}
     context = layout.prepare(tenant, present=plan.present)
+    for row, index, message in table.problems:  # cells no layout may take (a NUL byte), wherever they are
+        plan.add_error(row, table.headers[index] or _column_letter(index), message)
     first_row_of: dict = {}
     items = list(columns.items())
     for offset, raw in enumerate(table.rows):

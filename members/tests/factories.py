@@ -120,3 +120,5 @@ class ImportJobFactory(factory.django.DjangoModelFactory):
     file = factory.django.FileField(filename="roster.csv", data="学号,姓名\r\n".encode())
     original_name = "名册.csv"
     uploaded_by = factory.SubFactory(UserFactory, tenant=SAME_TENANT)
+    # a job as its worker holds it: a running job without a lease is one whose worker is gone
+    lease_until = factory.LazyFunction(lambda: dt.datetime.now(dt.UTC) + dt.timedelta(minutes=20))
