@@ -15,6 +15,11 @@ VAR_DIR=${DJANGO_VAR_DIR:-var}
 # shellcheck source=scripts/_procs.sh
 . scripts/_procs.sh
 
+# DEBUG off, so a missing page or an error shows the product's own Chinese pages, not Django's technical ones;
+# DJANGO_DEMO keeps the local demo's shortcuts (built-in key, local hosts, plain HTTP, static files from the
+# source folders: config/settings.py). DJANGO_DEBUG=true make run brings the technical pages back.
+export DJANGO_DEBUG=${DJANGO_DEBUG:-false} DJANGO_DEMO=true
+
 if [ -z "${REDIS_URL:-}" ]; then
     mkdir -p "$VAR_DIR/celery-broker/queue" "$VAR_DIR/celery-broker/processed" "$VAR_DIR/celery-broker/control"
 fi
