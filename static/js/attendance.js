@@ -7,6 +7,10 @@
 //   shows it on the row and retries with a growing delay (and on the row's button); a refusal (400: the
 //   server's Chinese message) is shown on the row and the row returns to its saved state. Marks still in
 //   localStorage when the page is opened again are replayed, so closing the page loses nothing.
+// * Each mark carries the row's version the page showed. If another user changed the row since (409), the row
+//   shows what the server holds now, says so, and offers to apply this user's mark again (on the new version).
+// * A refused or out-of-date mark stays flagged on its row, with the reason, until a mark of that row is saved;
+//   the status line counts them ("2 条未保存…") whatever else is saved meanwhile.
 (function () {
   "use strict";
   var box = document.getElementById("attendance");
@@ -96,15 +100,39 @@
   }
 
   function setState(row, state, text) {
+    var problem = state === "refused" || state === "stale";
     row.classList.toggle("is-saving", state === "saving");
     row.classList.toggle("is-failed", state === "failed");
+    row.classList.toggle("is-refused", problem);
     var err = row.querySelector(".att-error");
-    err.hidden = state !== "failed" && state !== "refused";
+    err.hidden = state !== "failed" && !problem;
     row.querySelector(".att-error-text").textContent = text || "";
     row.querySelector(".retry").hidden = state !== "failed";
+    row.querySelector(".apply").hidden = state !== "stale";
   }
 
-  function announce(text) { statusLine.textContent = text; }
+  // The rows whose last mark was refused or out of date (person → reason): flagged until one of their marks
+  // is saved, and counted at the head of the status line.
+  var problems = {};
+  function announce(text) {
+    var n = Object.keys(problems).length;
+    var parts = n ? [msg("refused", n)] : [];
+    if (text) parts.push(text);
+    statusLine.textContent = parts.join(" · ");
+    statusLine.classList.toggle("has-problems", n > 0);
+  }
+
+  // What the server holds for a row (after a save, or as a 409 tells it).
+  function remember(row, saved) {
+    row.setAttribute("data-saved-status", saved.status);
+    row.setAttribute("data-saved-late", saved.late_minutes == null ? "" : saved.late_minutes);
+    row.setAttribute("data-saved-absence", saved.late_as_absence ? "1" : "");
+    row.setAttribute("data-saved-version", saved.version);
+  }
+  function showSaved(row) {
+    show(row, row.getAttribute("data-saved-status"), row.getAttribute("data-saved-late") || null,
+      row.getAttribute("data-saved-absence") === "1");
+  }
 
   function addHistory(row, oldStatus, oldMinutes, data) {
     var details = row.querySelector(".att-history");
@@ -141,7 +169,8 @@
     fetch(url, {
       method: "POST", credentials: "same-origin", cache: "no-store",
       headers: { "Content-Type": "application/json", "X-CSRFToken": csrf, Accept: "application/json" },
-      body: JSON.stringify({ marks: [{ person: Number(person), status: mark.status, late_minutes: mark.late_minutes }] })
+      body: JSON.stringify({ marks: [{ person: Number(person), status: mark.status, late_minutes: mark.late_minutes,
+        version: mark.version == null ? undefined : mark.version }] })
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
@@ -150,33 +179,51 @@
       busy = false;
       var current = pending[person];
       var same = current && current.status === mark.status && current.late_minutes === mark.late_minutes;
+      var name = row.querySelector(".att-name").textContent;
       if (answer.status === 200) {
         delay = 0;
         var saved = answer.data.rows[0];
         if (same) delete pending[person];
+        // a newer mark of the row, made on the version this save replaced, now stands on the saved one
+        else if (current && current.version === mark.version) current.version = saved.version;
         savePending();
         if (saved.status !== before.status || String(saved.late_minutes == null ? "" : saved.late_minutes) !==
             (before.minutes || "")) {
           addHistory(row, before.status, before.minutes, saved);
         }
-        row.setAttribute("data-saved-status", saved.status);
-        row.setAttribute("data-saved-late", saved.late_minutes == null ? "" : saved.late_minutes);
+        remember(row, saved);
         if (same) {
+          delete problems[person];
           show(row, saved.status, saved.late_minutes, saved.late_as_absence);
           setState(row, "ok");
-          announce(saved.late_as_absence ? row.querySelector(".att-name").textContent + "：" +
-            msg("late-absence", answer.data.threshold) : msg("saved"));
+          announce(saved.late_as_absence ? name + "：" + msg("late-absence", answer.data.threshold) : msg("saved"));
         }
         flush();
-      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
-        // refused: nothing saved; the row returns to what the server holds
+      } else if (answer.status === 409 && answer.data.stale && answer.data.stale.length) {
+        // another user changed the row since the page showed it: show theirs, offer to apply this one again
         if (same) delete pending[person];
         savePending();
-        show(row, row.getAttribute("data-saved-status"), row.getAttribute("data-saved-late") || null,
-          row.getAttribute("data-saved-absence") === "1");
+        remember(row, answer.data.stale[0]);
+        showSaved(row);
+        problems[person] = answer.data.error;
+        setState(row, "stale", answer.data.error);
+        var apply = row.querySelector(".apply");
+        var label = (LABELS[mark.status] || mark.status) +
+          (mark.status === "late" && mark.late_minutes != null ? " " + msg("late-unit", mark.late_minutes) : "");
+        apply.textContent = msg("apply", label);
+        apply.setAttribute("data-status", mark.status);
+        apply.setAttribute("data-late", mark.late_minutes == null ? "" : mark.late_minutes);
+        announce(name + "：" + answer.data.error);
+        flush();
+      } else if (answer.status >= 400 && answer.status < 500 && answer.status !== 408 && answer.status !== 429) {
+        // refused: nothing saved; the row returns to what the server holds, flagged with the reason
+        if (same) delete pending[person];
+        savePending();
+        showSaved(row);
         var text = answer.data.error || ("HTTP " + answer.status);
+        problems[person] = text;
         setState(row, "refused", text);
-        announce(row.querySelector(".att-name").textContent + "：" + text);
+        announce(name + "：" + text);
         flush();
       } else {
         retryLater(row, "HTTP " + answer.status);
@@ -204,7 +251,8 @@
 
   function mark(row, status, minutes) {
     var person = row.getAttribute("data-person");
-    pending[person] = { status: status, late_minutes: minutes == null ? null : minutes };
+    pending[person] = { status: status, late_minutes: minutes == null ? null : minutes,
+      version: Number(row.getAttribute("data-saved-version")) };
     savePending();
     show(row, status, minutes, false);
     setState(row, "saving");
@@ -240,6 +288,10 @@
     } else if (button.classList.contains("late-ok")) confirmLate(row);
     else if (button.classList.contains("late-cancel")) { row.querySelector(".att-late").hidden = true; row.focus(); }
     else if (button.classList.contains("retry")) retryNow();
+    else if (button.classList.contains("apply")) {
+      var late = button.getAttribute("data-late");
+      mark(row, button.getAttribute("data-status"), late === "" ? null : Number(late));
+    }
   });
 
   list.addEventListener("keydown", function (event) {
@@ -273,6 +325,7 @@
     row.setAttribute("data-saved-status", row.getAttribute("data-status"));
     row.setAttribute("data-saved-late", row.getAttribute("data-late"));
     row.setAttribute("data-saved-absence", row.getAttribute("data-absence"));
+    row.setAttribute("data-saved-version", row.getAttribute("data-version"));
   });
   var restored = Object.keys(pending).filter(function (p) { return byPerson[p]; });
   restored.forEach(function (p) {
