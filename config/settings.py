@@ -4,6 +4,7 @@ The embedded default (no variable set) is a local demo: SQLite, a filesystem Cel
 Production sets DJANGO_DEBUG=false, DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS, DATABASE_URL and REDIS_URL.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     "import_export",
+    "axes",
     "orgs",
     "members",
     "attendance",
@@ -58,8 +60,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "orgs.middleware.TenantMiddleware",
+    "orgs.middleware.PlatformAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # turns a locked-out login (site and admin) into the lockout page
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -97,6 +101,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out account or address before any check
     "rules.permissions.ObjectPermissionBackend",
     "members.backends.UsernameOrNumberBackend",
 ]
@@ -109,6 +114,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Login throttling (django-axes; docs/architecture.md "Accounts"). Counted per account (the account the login
+# reaches, whether by username or number: members.backends.login_account_key) and per client address; the
+# address has its own, higher limit because a campus network puts many students behind one address.
+# Tenant-agnostic on purpose: the login happens before any school is known. Unlock: the person page's button
+# (tenant admin), or `manage.py axes_reset_username <username>`.
+AXES_HANDLER = "members.backends.LoginThrottleHandler"
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_USERNAME_CALLABLE = "members.backends.login_account_key"
+AXES_CLIENT_IP_CALLABLE = "members.backends.client_address"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10, minimum=1)
+LOGIN_ADDRESS_FAILURE_LIMIT = env_int("LOGIN_ADDRESS_FAILURE_LIMIT", 100, minimum=1)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_CALLABLE = "members.views.login_locked_out"  # registration/lockout.html, 429
+AXES_RESET_ON_SUCCESS = False  # a success from a shared address must not wipe that address's failures
+AXES_SENSITIVE_PARAMETERS = ["password", "csrfmiddlewaretoken"]
+AXES_DISABLE_ACCESS_LOG = True  # failures are kept (AccessAttempt); a row per successful login is not
+# How many reverse proxies in front of the app append to X-Forwarded-For (the compose layout has one TLS
+# proxy). 0: the client address is REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("DJANGO_TRUSTED_PROXIES", 0, minimum=0)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -195,8 +220,25 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},  # its INFO lines narrate every rendering step
         "fontTools": {"level": "WARNING"},
+        "axes": {"level": "WARNING"},  # failures and lockouts; not a line per successful login
     },
 }
+
+# Mail: the activation link of an invited account goes only to the invitee's address (docs/architecture.md
+# "Accounts"). The demo prints mails on the console; production sends through SMTP (EMAIL_HOST, …), since the
+# console backend would write activation links into the logs.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if LOCAL else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
 
 # The demo password printed by seed_demo and written in the README.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-2026")

@@ -11,8 +11,10 @@ list, and disciplinary records are listed by person and date only.
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.models import (
@@ -28,6 +30,7 @@ from members.models import (
     Scope,
     User,
 )
+from members.services import account_unlock, username_check_not_number
 from orgs.admin import TenantAdminMixin, TenantScopedAdmin, bind_tenant
 
 # Permissions come from rules, not from Django's groups: the group admin would only invite confusion.
@@ -161,6 +164,28 @@ class MembershipAdmin(TenantScopedAdmin):
 # --- accounts ---
 
 
+class _UsernameNotNumber:
+    """A new or renamed username must not look like a student number (members.services)."""
+
+    def clean_username(self):
+        username = super().clean_username() if hasattr(super(), "clean_username") else self.cleaned_data.get(
+            "username")
+        if username and (self.instance.pk is None or username != self.instance.username):
+            try:
+                username_check_not_number(username)
+            except ValidationError as error:
+                raise ValidationError(error.message_dict["username"]) from error
+        return username
+
+
+class CampusUserCreationForm(_UsernameNotNumber, AdminUserCreationForm):
+    pass
+
+
+class CampusUserChangeForm(_UsernameNotNumber, UserChangeForm):
+    pass
+
+
 @admin.register(User)
 class UserAdmin(TenantAdminMixin, DjangoUserAdmin):
     """The school's accounts only. A tenant admin cannot make superusers, platform admins or move a user to
@@ -183,6 +208,16 @@ class UserAdmin(TenantAdminMixin, DjangoUserAdmin):
     autocomplete_fields = ("person",)
     filter_horizontal = ()
     ordering = ("username",)
+    form = CampusUserChangeForm
+    add_form = CampusUserCreationForm
+    actions = ["unlock_login"]
+
+    @admin.action(description=_("解除所选账号的登录锁定"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        now = timezone.now()
+        for account in queryset:
+            account_unlock(account=account, by=request.user, now=now)
+        self.message_user(request, _("已解除 %(n)d 个账号的登录锁定。") % {"n": len(queryset)})
 
     def get_queryset(self, request):
         return (

@@ -1,13 +1,48 @@
-"""Log in with a username or a student/staff number (OR-4)."""
+"""Log in with a username or a student/staff number (OR-4), and the account key of login throttling.
 
+Login throttling is django-axes (``axes.backends.AxesStandaloneBackend`` runs first, see settings): it counts
+failures per *account* and per *address*. The account is the one the login would reach, keyed by its
+username (``login_account_key``), so typing the number or the username of one account counts against the
+same account, and a student number that exists in two schools is two accounts when the school is chosen.
+"""
+
+import math
+
+from axes.handlers.database import AxesDatabaseHandler
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
+from django.db.models import Sum
 from django_scopes import scopes_disabled
 
 from members.models import User
 
 
+def resolve_login(login: str, tenant=None) -> User | None:
+    """The account a login name reaches. With a school chosen, the school comes first: a student/staff
+    number of that school beats a username (of any school) that happens to spell the same digits; without
+    a school, the username first, then a number that exists in exactly one active school."""
+    if not login:
+        return None
+    if tenant is not None:
+        return _by_number(login, tenant) or _by_username(login)
+    return _by_username(login) or _by_number(login, None)
+
+
+def _by_username(username):
+    return User.objects.filter(username=username).select_related("tenant").first()
+
+
+def _by_number(number, tenant):
+    with scopes_disabled():
+        users = User.objects.filter(person__number=number, tenant__is_active=True).select_related("tenant")
+        if tenant is not None:
+            users = users.filter(tenant=tenant)
+        found = list(users[:2])
+    return found[0] if len(found) == 1 else None
+
+
 class UsernameOrNumberBackend(ModelBackend):
-    """Tries the username first; otherwise the student/staff number, within the chosen school.
+    """Resolves the account with ``resolve_login``, then checks the password.
 
     Student numbers are unique only inside a school: without a school, a number that exists in more than
     one school matches nobody (the login form then asks for the school).
@@ -16,7 +51,7 @@ class UsernameOrNumberBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, tenant=None, **kwargs):
         if not username or not password:
             return None
-        user = self._by_username(username) or self._by_number(username, tenant)
+        user = resolve_login(username, tenant)
         if user is None:
             User().set_password(password)  # same cost as a real check: no timing hint
             return None
@@ -24,18 +59,70 @@ class UsernameOrNumberBackend(ModelBackend):
             return user
         return None
 
-    def _by_username(self, username):
-        return User.objects.filter(username=username).select_related("tenant").first()
-
-    def _by_number(self, number, tenant):
-        with scopes_disabled():
-            users = User.objects.filter(person__number=number, tenant__is_active=True)
-            if tenant is not None:
-                users = users.filter(tenant=tenant)
-            found = list(users[:2])
-        return found[0] if len(found) == 1 else None
-
     def user_can_authenticate(self, user):
         if not super().user_can_authenticate(user):
             return False
         return user.tenant_id is None or user.tenant.is_active
+
+
+# --- login throttling (django-axes) ---
+
+
+def _tenant_of(request, credentials):
+    tenant = (credentials or {}).get("tenant")
+    if tenant is not None and not isinstance(tenant, (str, int)):
+        return tenant
+    from orgs.models import Tenant
+
+    raw = tenant if tenant is not None else getattr(request, "POST", {}).get("tenant")
+    if raw is None or not str(raw).isdigit() or len(str(raw)) > 18:
+        return None
+    return Tenant.objects.filter(pk=int(raw), is_active=True).first()
+
+
+def login_account_key(request, credentials) -> str | None:
+    """``AXES_USERNAME_CALLABLE``: the username of the account this attempt reaches, else what was typed.
+
+    So the unlock path is one username (``axes.utils.reset(username=user.username)``, the person page's
+    button, ``manage.py axes_reset_username``), whether the attacker typed the number or the username."""
+    typed = (credentials or {}).get("username")
+    if typed is None and request is not None:
+        typed = getattr(request, "POST", {}).get("username")
+    if not typed:
+        return None
+    typed = str(typed)[:150]
+    user = resolve_login(typed, _tenant_of(request, credentials))
+    return user.username if user is not None else typed
+
+
+class LoginThrottleHandler(AxesDatabaseHandler):
+    """``AXES_HANDLER``: axes's database handler, except that the account locks after ``AXES_FAILURE_LIMIT``
+    failures and the address only after ``LOGIN_ADDRESS_FAILURE_LIMIT`` (a campus network puts thousands of
+    students behind a few addresses; one limit for both would let anyone lock a whole campus out with ten
+    wrong passwords).
+
+    axes compares the largest failure count of its parameter groups with one limit; the address group's
+    count is scaled so that it reaches that limit at its own, higher limit.
+    """
+
+    def get_failures(self, request, credentials=None) -> int:
+        account_limit = settings.AXES_FAILURE_LIMIT
+        address_limit = max(settings.LOGIN_ADDRESS_FAILURE_LIMIT, account_limit)
+        counts = [
+            attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+            for attempts in self.get_user_attempts(request, credentials)
+        ]
+        account, address = (counts + [0, 0])[:2]
+        return max(account, math.floor(address * account_limit / address_limit))
+
+
+def client_address(request) -> str | None:
+    """``AXES_CLIENT_IP_CALLABLE``: REMOTE_ADDR, or behind ``TRUSTED_PROXY_COUNT`` proxies the address the
+    outermost trusted proxy saw (X-Forwarded-For read from the right, so a client cannot forge it)."""
+    proxies = settings.TRUSTED_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:45]
+    return request.META.get("REMOTE_ADDR")

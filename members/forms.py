@@ -81,6 +81,8 @@ class AccountInviteForm(forms.Form):
 
     username = UsernameField(label=_("用户名"), max_length=150)
     full_name = forms.CharField(label=_("姓名"), max_length=40)
+    email = forms.EmailField(label=_("电子邮箱"), max_length=254,
+                             help_text=_("本人的邮箱。激活链接只发送到这里，不在本页显示。"))
     role = forms.ChoiceField(label=_("角色"), choices=(), initial="tenant_admin")
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from members.selectors import (
     people_visible_to,
     person_reached_by,
 )
+from orgs.rules import is_platform_admin
 
 # --- predicates ---
 
@@ -59,6 +60,9 @@ rules.add_perm("members.view_person", may_see_person | is_tenant_admin)
 rules.add_perm("members.view_political_status", may_see_political_status)
 rules.add_perm("members.view_discipline", may_see_discipline)
 rules.add_perm("members.import_people", is_tenant_admin)  # imports and exports of OR-4 (members/views.py)
+rules.add_perm("members.unlock_login", is_tenant_admin)  # the person page's 解除登录锁定 (members.views)
+# The platform admin's visits to a school (orgs.models.PlatformAccess): the school's admin audits them.
+rules.add_perm("orgs.view_platformaccess", is_tenant_admin | is_platform_admin)
 
 # The Django admin asks for <app>.<action>_<model>: the tenant admin manages their own school's rows there
 # (the tenant scope limits what the admin can see or pick).

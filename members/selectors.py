@@ -288,3 +288,16 @@ def department_member_ids(*, department_ids, organisation_id: int | None = None)
     if organisation_id is not None:
         current = current.filter(organisation_id=organisation_id)
     return current.values("person_id")
+
+
+def account_login_locked(*, account: User, now: dt.datetime) -> bool:
+    """Whether the account's login is locked out now (django-axes: its failures within the cool-off reach
+    the limit). The address lock is not the account's and is not reported here."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+
+    failures = AccessAttempt.objects.filter(
+        username=account.username, attempt_time__gte=now - settings.AXES_COOLOFF_TIME,
+    ).aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return failures >= settings.AXES_FAILURE_LIMIT

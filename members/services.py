@@ -11,6 +11,7 @@ Dates. ``end`` is always the *last* day a row holds (inclusive), as ``RoleAssign
 """
 
 import datetime as dt
+import logging
 import threading
 from contextlib import contextmanager
 from logging import getLogger
@@ -22,7 +23,7 @@ from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import get_scope
+from django_scopes import get_scope, scopes_disabled
 
 from members.imports.engine import apply_plan, plan_import
 from members.imports.layouts import LAYOUTS
@@ -33,6 +34,7 @@ from members.models import (
     ImportJob,
     ImportStatus,
     Membership,
+    Person,
     Role,
     RoleAssignment,
     Scope,
@@ -57,6 +59,8 @@ SCOPE_OF_MODEL: dict[type, str] = {
 DEFAULT_CHANGE_REASON = "职务变动"
 
 logger = getLogger(__name__)
+
+audit = logging.getLogger("campus.audit")
 
 
 def _tenant_id(obj) -> int | None:
@@ -257,23 +261,92 @@ def role_end(*, assignment: RoleAssignment, on: dt.date) -> RoleAssignment:
     return current
 
 
+def username_check_not_number(username: str) -> None:
+    """A username must not look like a student/staff number: all digits, or the number of a person in any
+    school. Otherwise one school's account named ``20250501001`` would shadow another school's student who
+    logs in with that number (members.backends.resolve_login). Called wherever a username is created or
+    renamed (the invitation, the admin's user forms)."""
+    if not username:
+        return
+    with scopes_disabled():
+        is_a_number = Person.objects.filter(number=username).exists()
+    if username.isdigit() or is_a_number:
+        raise ValidationError({"username": _(
+            "用户名不能是纯数字，也不能与学号/工号相同，以免与学号登录混淆。请使用含字母的用户名。"
+        )})
+
+
+def account_unlock(*, account: User, by: User, now: dt.datetime) -> int:
+    """Lift the login lockout of one account (django-axes), by its school's administrator.
+
+    Clears the account's failed attempts (from every address); an address locked for too many failures
+    across accounts stays locked until its cool-off ends. Returns how many attempt rows were cleared.
+    """
+    if by.tenant_id is None or account.tenant_id != by.tenant_id:
+        raise ValidationError(_("只能解除本校账号的登录锁定。"))
+    from axes.utils import reset
+
+    cleared = reset(username=account.username)
+    audit.info("login unlock account=%s by=%s tenant=%s at=%s rows=%d", account.pk, by.pk, by.tenant_id,
+               now.isoformat(), cleared)
+    return cleared
+
+
 @transaction.atomic
-def account_invite(*, tenant: Tenant, username: str, full_name: str, role: str, start: dt.date):
-    """Create an account with no usable password and a school-wide role; it is activated through a link.
+def account_invite(*, tenant: Tenant, username: str, full_name: str, email: str, role: str, start: dt.date,
+                   site_url: str):
+    """Create an account with no usable password and a school-wide role, and mail its activation link to
+    the invitee's address (and only there: the platform admin who invites never sees the link, or they
+    could activate the account and enter the school themselves).
 
     Used by the platform admin for a new school's first administrators. The account gets a password only
     when its holder opens the activation link (members.selectors.account_activation_path) and sets one.
+    The mail is sent inside the transaction: if it cannot be sent, no account is created.
     """
+    if not email:
+        raise ValidationError({"email": _("请填写本人的电子邮箱：激活链接只发送到这个邮箱。")})
     if ROLE_SCOPE.get(role) != Scope.TENANT:
         raise ValidationError(_("只能邀请全校范围的角色。"))
+    username_check_not_number(username)
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("用户名“%(username)s”已被使用。") % {"username": username}})
-    user = User(username=username, tenant=tenant, last_name=full_name, is_staff=role == Role.TENANT_ADMIN)
+    user = User(username=username, tenant=tenant, last_name=full_name, email=email,
+                is_staff=role == Role.TENANT_ADMIN)
     user.set_unusable_password()
     user.full_clean(exclude=["password"])
     user.save()
     role_assign(user=user, role=role, scope_object=tenant, start=start)
+    account_activation_send(account=user, site_url=site_url)
     return user
+
+
+def account_activation_send(*, account: User, site_url: str) -> None:
+    """Mail the one-time activation link to the account's own address. Raises ValidationError when the
+    mail cannot be sent (the caller's transaction then rolls back)."""
+    from django.core.mail import send_mail
+
+    from members.selectors import account_activation_path
+
+    link = site_url.rstrip("/") + account_activation_path(account)
+    school = account.tenant.name if account.tenant_id else ""
+    body = _(
+        "您好，%(name)s：\n\n平台管理员为您在“%(school)s”创建了账号 %(username)s。"
+        "请打开下面的链接设置密码（链接只能使用一次，设置密码后失效）：\n\n%(link)s\n\n"
+        "如果您没有预期收到这封邮件，请忽略它，并告知本校负责人。"
+    ) % {"name": account.get_full_name() or account.username, "school": school, "username": account.username,
+         "link": link}
+    try:
+        send_mail(_("激活您的账号"), body, None, [account.email])
+    except OSError as error:
+        audit.warning("activation mail failed account=%s error=%s", account.pk, type(error).__name__)
+        raise ValidationError(_("激活邮件发送失败，请检查邮箱地址或稍后再试；账号未创建。")) from error
+    audit.info("activation mail sent account=%s", account.pk)
+
+
+def email_masked(address: str) -> str:
+    """``w***@example.edu.cn``: enough to recognise the address, not enough to read it off a screen."""
+    local, _sep, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}" if domain else "***"
 
 
 # --- imports (OR-4): upload → check (dry run) → commit, each step a service; the work runs in tasks ---

@@ -14,6 +14,7 @@ app_name = "members"
 urlpatterns = [
     path("people/", views.person_list, name="person_list"),
     path("people/<int:person_id>/", views.person_detail, name="person_detail"),
+    path("people/<int:person_id>/unlock-login/", views.person_unlock_login, name="person_unlock_login"),
     path("platform/tenants/<int:tenant_id>/accounts/new/", views.account_invite, name="account_invite"),
     path("imports/", views.import_home, name="import_home"),
     path("imports/template/<slug:kind>.<slug:fmt>", views.import_template, name="import_template"),

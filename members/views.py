@@ -49,6 +49,15 @@ class LoginView(auth_views.LoginView):
 
 
 login_view = LoginView.as_view()
+
+
+def login_locked_out(request, original_response=None, credentials=None):
+    """``AXES_LOCKOUT_CALLABLE``: the Chinese lockout page (site and admin login), status 429. It names no
+    account: the typed name may be a number, and the page must not confirm which account it reached."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/lockout.html", {
+        "failure_limit": settings.AXES_FAILURE_LIMIT, "cooloff_minutes": minutes,
+    }, status=429)
 logout_view = auth_views.LogoutView.as_view()
 
 
@@ -103,8 +112,12 @@ def person_detail(request, person_id):
     person = _get_person(request, person_id)
     user = request.user
     sees_discipline = user.has_perm("members.view_discipline", person)
+    account = getattr(person, "user", None) if user.has_perm("members.unlock_login") else None
     return render(request, "members/person_detail.html", {
         "person": person,
+        "account": account,
+        "account_locked": account is not None and selectors.account_login_locked(
+            account=account, now=timezone.now()),
         "memberships": selectors.person_memberships(person=person),
         "sees_political_status": user.has_perm("members.view_political_status", person),
         "standings": selectors.person_standings(person=person) if sees_discipline else None,
@@ -112,23 +125,36 @@ def person_detail(request, person_id):
     })
 
 
+@login_required
+@require_POST
+@permission_required("members.unlock_login", raise_exception=True)
+def person_unlock_login(request, person_id):
+    """The school's administrator lifts the login lockout of this person's account."""
+    person = _get_person(request, person_id)
+    account = getattr(person, "user", None)
+    if account is None:
+        raise Http404()
+    services.account_unlock(account=account, by=request.user, now=timezone.now())
+    messages.success(request, _("已解除账号 %(username)s 的登录锁定。") % {"username": account.username})
+    return redirect("members:person_detail", person_id=person.pk)
+
+
 @platform_admin_only
 @require_http_methods(["GET", "POST"])
 def account_invite(request, tenant_id):
     tenant = get_object_or_404(Tenant, pk=tenant_id)
     form = AccountInviteForm(request.POST if request.method == "POST" else None)
-    link = None
     if form.is_valid():
         try:
-            user = services.account_invite(tenant=tenant, start=local_date(timezone.now()), **form.cleaned_data)
+            user = services.account_invite(tenant=tenant, start=local_date(timezone.now()),
+                                           site_url=request.build_absolute_uri("/"), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            link = request.build_absolute_uri(selectors.account_activation_path(user))
-            messages.success(request, _("已创建账号 %(username)s。请把下面的激活链接交给本人。") % {
-                "username": user.username})
-            form = AccountInviteForm()
-    return render(request, "members/account_invite.html", {"school": tenant, "form": form, "link": link})
+            messages.success(request, _("已创建账号 %(username)s，激活链接已发送到 %(email)s。") % {
+                "username": user.username, "email": services.email_masked(user.email)})
+            return redirect("members:account_invite", tenant_id=tenant.pk)
+    return render(request, "members/account_invite.html", {"school": tenant, "form": form})
 
 
 # --- imports and exports (OR-4): tenant admin only ---

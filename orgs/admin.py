@@ -34,6 +34,7 @@ from orgs.models import (
     Floor,
     Major,
     Organisation,
+    PlatformAccess,
     PolicyValue,
     Position,
     Room,
@@ -234,6 +235,38 @@ class TenantAdmin(admin.ModelAdmin):
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404()
+
+
+@admin.register(PlatformAccess)
+class PlatformAccessAdmin(admin.ModelAdmin):
+    """The platform admin's visits to a school, read-only. A school's admin sees their own school's."""
+
+    list_display = ("at", "user", "tenant", "page", "method")
+    list_filter = ("page",)
+    list_select_related = ("user", "tenant")
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        return rows.filter(tenant=request.tenant) if request.tenant is not None else rows
+
+    def has_module_permission(self, request):
+        return rules.has_perm("orgs.view_platformaccess", request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return rules.has_perm("orgs.view_platformaccess", request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404()  # another school's row is missing, like a missing one
 
 
 # --- the school's structure ---

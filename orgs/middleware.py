@@ -62,3 +62,39 @@ class ChineseFirstLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class PlatformAccessLogMiddleware:
+    """Logs each page of one school that the platform admin opens (``orgs.models.PlatformAccess``): the
+    platform pages that take a ``tenant_id`` and the Django admin's pages of one school. Who, when, which
+    page (URL name) and method; never the query string or what the page showed. Only pages that answered
+    (status below 400) are logged, so a mistyped id writes nothing."""
+
+    ADMIN_TENANT_PAGES = ("orgs_tenant_change", "orgs_tenant_history", "orgs_tenant_delete")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        tenant_id = getattr(request, "_platform_access_tenant_id", None)
+        if tenant_id is not None and response.status_code < 400:
+            from django.utils import timezone
+
+            from orgs.services import platform_access_record
+
+            match = request.resolver_match
+            platform_access_record(tenant_id=tenant_id, user=request.user, page=match.view_name,
+                                   method=request.method, now=timezone.now())
+        return response
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        user = request.user
+        if not (user.is_authenticated and user.is_platform_admin):
+            return None
+        raw = view_kwargs.get("tenant_id")
+        if raw is None and request.resolver_match.url_name in self.ADMIN_TENANT_PAGES:
+            raw = view_kwargs.get("object_id")
+        if raw is not None and str(raw).isdigit() and int(raw) < 2**63:
+            request._platform_access_tenant_id = int(raw)
+        return None

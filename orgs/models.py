@@ -316,3 +316,25 @@ class PolicyValue(TenantOwned):
         verbose_name_plural = _("政策参数变更")
         ordering = ["key", "-effective_from", "-changed_at"]
         indexes = [models.Index(fields=["tenant", "key", "effective_from"], name="policy_tenant_key_from")]
+
+
+class PlatformAccess(models.Model):
+    """One page of a school opened by the platform admin: who, when, which page (its URL name), never what
+    it showed. Written by ``orgs.middleware.PlatformAccessLogMiddleware``; kept for the school to audit."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+", verbose_name=_("学校"))
+    user = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("平台管理员"),
+    )
+    at = models.DateTimeField(_("时间"))
+    page = models.CharField(_("页面"), max_length=100)
+    method = models.CharField(_("请求方式"), max_length=8)
+
+    class Meta:
+        verbose_name = _("平台管理员访问记录")
+        verbose_name_plural = _("平台管理员访问记录")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["tenant", "-at"], name="platform_access_tenant_at")]
+
+    def __str__(self):
+        return f"{self.user} · {self.tenant} · {self.page} · {self.at:%Y-%m-%d %H:%M}"

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from orgs import policies
-from orgs.models import PolicyValue, Tenant, Term
+from orgs.models import PlatformAccess, PolicyValue, Tenant, Term
 from orgs.selectors import policy_value
 
 
@@ -43,3 +43,9 @@ def policy_set(*, tenant: Tenant, key: str, raw_value, user, today: dt.date, not
     return PolicyValue.objects.create(
         tenant=tenant, key=key, value=value, effective_from=effective_from, changed_by=user, note=note
     )
+
+
+def platform_access_record(*, tenant_id: int, user, page: str, method: str, now: dt.datetime) -> PlatformAccess:
+    """Log that the platform admin opened a page of one school (who, when, which page; never its content)."""
+    return PlatformAccess.objects.create(tenant_id=tenant_id, user=user, page=page[:100], method=method[:8],
+                                         at=now)

@@ -229,13 +229,15 @@ def test_a_user_of_an_inactive_school_has_no_scope(tenant_a, world_a, a_admin):
 
 
 def test_a_deactivated_school_suspends_its_users(client, tenant_a, world_a, a_admin):
-    assert client.login(username=a_admin.username, password=settings.DEMO_PASSWORD) is True
+    assert client.login(request=RequestFactory().post("/login/"), username=a_admin.username,
+                        password=settings.DEMO_PASSWORD) is True
     assert client.get("/").status_code == 200
     Tenant.objects.filter(pk=tenant_a.pk).update(is_active=False)
     for url in ("/", "/colleges/", "/people/"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/login/"), url
-    assert client.login(username=a_admin.username, password=settings.DEMO_PASSWORD) is False
+    assert client.login(request=RequestFactory().post("/login/"), username=a_admin.username,
+                        password=settings.DEMO_PASSWORD) is False
     Tenant.objects.filter(pk=tenant_a.pk).update(is_active=True)  # suspended, not deleted: back when on again
     assert client.get("/").status_code == 200
 

@@ -13,6 +13,7 @@ from orgs.models import (
     Major,
     Organisation,
     OrganisationKind,
+    PlatformAccess,
     PolicyValue,
     Position,
     PositionCategory,
@@ -137,3 +138,17 @@ class PolicyValueFactory(factory.django.DjangoModelFactory):
     key = "members.import_max_mb"
     value = 22
     effective_from = dt.date(2026, 10, 1)
+
+
+class PlatformAccessFactory(factory.django.DjangoModelFactory):
+    """A visit of the platform admin (a user of no school) to one school's page."""
+
+    class Meta:
+        model = PlatformAccess
+
+    tenant = factory.SubFactory(TenantFactory)
+    user = factory.SubFactory("members.tests.factories.UserFactory", tenant=None, person=None,
+                              is_platform_admin=True)
+    at = factory.LazyFunction(lambda: dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC))
+    page = "orgs:tenant_edit"
+    method = "GET"
