@@ -130,7 +130,7 @@ def monthly_sheet_xlsx(sheet) -> bytes:
     school = sheet.organisation.tenant.name
     return write_printable_xlsx(
         headers, rows, title=f"{school} {sheet_title(sheet)}", sheet_title=f"{sheet.month:%Y-%m}", widths=widths,
-        note=_("制表时间：%(when)s　应到会议 %(n)s 次") % {
+        note=_("制表时间：%(when)s　本月会议 %(n)s 次") % {
             "when": f"{timezone.localtime():%Y-%m-%d %H:%M}", "n": len(sheet.sessions)},
         below=[signature_line()], freeze_columns=3)
 
