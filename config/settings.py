@@ -8,6 +8,8 @@ import datetime as dt
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from csp import constants as csp
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.headers.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "orgs.middleware.ChineseFirstLocaleMiddleware",
@@ -61,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "orgs.middleware.TenantMiddleware",
     "orgs.middleware.PlatformAccessLogMiddleware",
+    "members.middleware.IdleSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",  # turns a locked-out login (site and admin) into the lockout page
@@ -159,6 +164,17 @@ WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = LOCAL  # the demo, DEBUG off, reads the finders once at start-up
 MEDIA_ROOT = Path(env_str("DJANGO_MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = "media/"
+# Uploads (orgs/uploads.py): the first handler stops reading a file at the limit its view declares (task
+# attachments, imports: the school's policy), before the body has all arrived. Non-file fields and JSON bodies
+# stay under 2.5 MB (a meeting's marks are a few KB); files above 2.5 MB go to a temporary file, not memory.
+FILE_UPLOAD_HANDLERS = [
+    "orgs.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
 
 # Celery: Redis when REDIS_URL is set, otherwise kombu's filesystem transport (no server needed).
 REDIS_URL = env_url("REDIS_URL", None, schemes={"redis", "rediss"})
@@ -194,9 +210,42 @@ CELERY_BEAT_SCHEDULE = {
         "task": "members.tasks.import_jobs_expire",
         "schedule": env_int("IMPORT_EXPIRE_SECONDS", 60, minimum=10),
     },
+    # expired sessions are deleted once a day, at night (nothing else removes them)
+    "sessions-clear-expired": {
+        "task": "orgs.tasks.sessions_clear_expired",
+        "schedule": crontab(hour=4, minute=17),
+    },
 }
 
 SESSION_COOKIE_HTTPONLY = True
+# A session ends after the school's idle time (members.middleware, policy members.session_idle_hours, default
+# 8 hours); this is the age of a fresh login's cookie and the platform admin's idle time.
+SESSION_COOKIE_AGE = 8 * 3600
+# Content-Security-Policy (django-csp): scripts and styles only from our own files, no inline script or style
+# attribute anywhere (tests/test_headers.py holds the templates to it), nothing framed, forms post only here.
+# With DEBUG on, django-csp leaves Django's technical 404/500 pages (inline styles and scripts) without it.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF],
+        "style-src": [csp.SELF],
+        "img-src": [csp.SELF, "data:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    },
+}
+# config/headers.py: no browser feature is granted to any page (the check-in QR is scanned with the phone's own
+# camera app, never in our page).
+PERMISSIONS_POLICY = {
+    feature: [] for feature in (
+        "camera", "microphone", "geolocation", "payment", "usb", "serial", "bluetooth", "hid", "midi",
+        "magnetometer", "gyroscope", "accelerometer", "display-capture", "browsing-topics",
+    )
+}
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -37,6 +37,7 @@ from orgs.models import Tenant
 from orgs.pages import attachment, paginate, pk_of
 from orgs.selectors import current_term, policy_value
 from orgs.tenancy import get_object_or_404
+from orgs.uploads import upload_limit, upload_refused
 from orgs.views import platform_admin_only, requires
 
 audit = logging.getLogger("campus.audit")
@@ -208,6 +209,15 @@ def _progress(job) -> tuple[str, bool]:
     return _("已处理 %(done)s / %(total)s 行") % {"done": job.processed_rows, "total": job.total_rows}, False
 
 
+def _import_limit_mb(request) -> int:
+    """The school's import size limit, read while the upload arrives (orgs.uploads)."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return IMPORT_MAX_MB.default
+    return policy_value(tenant=tenant, key=IMPORT_MAX_MB.key, on=local_date(timezone.now()))
+
+
+@upload_limit(_import_limit_mb)
 @requires("members.import_people")
 @require_http_methods(["GET", "POST"])
 def import_home(request):
@@ -218,7 +228,9 @@ def import_home(request):
         request.POST if request.method == "POST" else None, request.FILES if request.method == "POST" else None,
         limit_mb=limit_mb, initial={"kind": kind if kind in LAYOUTS else None},
     )
-    if form.is_valid():
+    if refused := upload_refused(request):  # stopped at the limit while it arrived: nothing is kept
+        form.add_error(None, refused)
+    elif form.is_valid():
         try:
             job = services.import_job_create(tenant=tenant, kind=form.cleaned_data["kind"],
                                              upload=form.cleaned_data["file"], user=request.user, today=today,

@@ -36,3 +36,12 @@ def tenant_task(*task_args, **task_kwargs):
         func, task_args = task_args[0], ()
         return decorate(func)
     return decorate
+
+
+@shared_task
+def sessions_clear_expired():
+    """Beat, daily (config/settings.py): delete expired sessions, which nothing else removes (Django's
+    ``clearsessions``). Platform-wide: sessions belong to no school."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

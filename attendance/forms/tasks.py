@@ -17,6 +17,7 @@ from attendance.forms.meetings import (
     _PersonChoices,
 )
 from attendance.models import Audience
+from attendance.services.tasks import ATTACHMENT_TYPES
 from members.models import Person, Role
 from members.roles import scope_ids
 from orgs.models import Department, Organisation
@@ -96,7 +97,8 @@ class _Files(forms.Field):
 class TaskSubmitForm(forms.Form):
     note = forms.CharField(label=_("提交说明"), required=False, max_length=2000,
                            widget=forms.Textarea(attrs={"rows": 3}))
-    files = _Files(label=_("附件"), required=False)
+    files = _Files(label=_("附件"), required=False, widget=_MultipleFileInput(attrs={
+        "accept": ",".join(f".{extension}" for extension in ATTACHMENT_TYPES)}))
 
 
 def default_deadline() -> dt.datetime:

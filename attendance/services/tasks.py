@@ -22,9 +22,14 @@ from attendance.services.meetings import expected_people
 from attendance.signals import notify
 from orgs.calendar import local_date
 from orgs.selectors import policy_value
+from orgs.uploads import content_error
 
 #: At most this many files with one submission.
 MAX_FILES = 5
+#: What a task's files may be: documents, spreadsheets, slides, pictures, archives and plain text; each file's
+#: content must match its extension (orgs.uploads.content_error).
+ATTACHMENT_TYPES = ("pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "odt", "ods", "odp", "jpg", "jpeg", "png",
+                    "gif", "webp", "heic", "zip", "rar", "7z", "txt", "csv", "md")
 
 
 def _check_task(*, organisation, title, deadline, audience, department, chosen, now):
@@ -153,6 +158,8 @@ def _check_files(files, *, max_mb: int) -> None:
             errors.append(_("文件“%(name)s”是空的。") % {"name": _short(upload.name)})
         elif upload.size > max_mb * 1024 * 1024:
             errors.append(_("文件“%(name)s”超过 %(mb)s MB 的上限。") % {"name": _short(upload.name), "mb": max_mb})
+        elif refused := content_error(upload, ATTACHMENT_TYPES):
+            errors.append(refused)
     if errors:
         raise ValidationError({"files": errors})
 

@@ -17,6 +17,7 @@ from attendance.tests.test_tasks import (
     assignment_of,
     make_task,
     more_fixture,  # noqa: F401 - the "more" fixture
+    sample,
     set_max_mb,
     upload,
 )
@@ -194,7 +195,7 @@ def test_the_office_sees_every_assignee_with_times_files_and_grade_controls(clie
         services.task_acknowledge(assignment=assignment_of(school, task, school.head), user=school.head,
                                   now=timezone.now())
     late = task.deadline + dt.timedelta(hours=1)
-    _submitted(school, task, school.officer, note="已完成", files=[upload("总结.docx", b"abc")])
+    _submitted(school, task, school.officer, note="已完成", files=[upload("总结.docx")])
     _submitted(school, task, UserFactory(tenant=school.tenant, person=more.outsider), now=late)
     response = _as(client, school.office).get(_url("task_detail", task_id=task.pk))
     html = response.content.decode()
@@ -371,7 +372,7 @@ def test_a_member_acknowledges_and_submits_with_files(client, school, more, task
                                              follow=True).content.decode()
     acknowledged = assignment_of(school, task, school.officer).acknowledged_at
     response = client.post(_url("task_submit", taskassignment_id=mine.pk), {
-        "note": "见附件", "files": [upload("会议记录.docx", b"minutes"), upload("签到表.pdf", b"%PDF-1.4")]})
+        "note": "见附件", "files": [upload("会议记录.docx"), upload("签到表.pdf")]})
     assert response.status_code == 302 and response["Location"] == _url("my_attendance") + "#tasks"
     saved = assignment_of(school, task, school.officer)
     assert saved.submitted_at is not None and saved.note == "见附件" and saved.acknowledged_at == acknowledged
@@ -459,7 +460,7 @@ def test_a_cancelled_task_is_not_submitted_from_the_page(client, school, more, t
 
 
 def test_the_download_by_persona(client, school, more, task):
-    row = _submitted(school, task, school.officer, files=[upload("张晓雨 总结.docx", b"report body")])
+    row = _submitted(school, task, school.officer, files=[upload("张晓雨 总结.docx")])
     with tenant_scope(school.tenant):
         attachment = TaskAttachment.objects.get(assignment=row)
     url = _url("task_attachment", taskattachment_id=attachment.pk)
@@ -471,7 +472,7 @@ def test_the_download_by_persona(client, school, more, task):
     assert _as(client, student).get(url).status_code == 404
     assert _as(client, more.publicity_head).get(url).status_code == 404
     response = _as(client, school.officer).get(url)
-    assert b"".join(response.streaming_content) == b"report body"
+    assert b"".join(response.streaming_content) == sample("张晓雨 总结.docx")
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"].startswith("attachment;")
     assert quote("张晓雨 总结.docx") in response["Content-Disposition"]

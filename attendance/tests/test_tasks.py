@@ -4,6 +4,8 @@ checked against the school's policy), grading; and who sees which tasks, assigne
 The clock is passed to the services as ``now``; the fixture school's memberships started at its term's start."""
 
 import datetime as dt
+import io
+import zipfile
 from types import SimpleNamespace
 
 import pytest
@@ -39,8 +41,22 @@ def assignment_of(school, task, user_or_person):
         return TaskAssignment.objects.select_related("task").get(task=task, person_id=person_id)
 
 
-def upload(name="总结.docx", content=b"task report"):
-    return SimpleUploadedFile(name, content, content_type="application/octet-stream")
+def sample(name: str, text: bytes = b"task report") -> bytes:
+    """Bytes a file called ``name`` may hold: the service checks that a file's content matches its extension."""
+    extension = name.rsplit(".", 1)[-1].lower()
+    if extension in ("docx", "xlsx", "pptx", "zip"):
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("word/document.xml", text)
+        return buffer.getvalue()
+    if extension == "pdf":
+        return b"%PDF-1.4\n" + text
+    return text
+
+
+def upload(name="总结.docx", content=None):
+    return SimpleUploadedFile(name, sample(name) if content is None else content,
+                              content_type="application/octet-stream")
 
 
 def set_max_mb(school, mb):
@@ -223,12 +239,12 @@ def test_a_submission_keeps_its_time_note_and_files(school):
     at = NOW + dt.timedelta(hours=3)
     with tenant_scope(school.tenant):
         services.task_submit(assignment=mine, user=school.officer, now=at, note="  已整理完毕  ",
-                             files=[upload("张三-会议记录.docx", b"abc"), upload("照片.jpg", b"\xff\xd8\xff")])
+                             files=[upload("张三-会议记录.txt", b"abc"), upload("照片.jpg", b"\xff\xd8\xff")])
         mine.refresh_from_db()
         files = list(mine.attachments.order_by("pk"))
     assert (mine.submitted_at, mine.acknowledged_at, mine.note) == (at, at, "已整理完毕")  # also answers 答收到
     assert not mine.is_late()
-    assert [(f.name, f.size, f.uploaded_at) for f in files] == [("张三-会议记录.docx", 3, at), ("照片.jpg", 3, at)]
+    assert [(f.name, f.size, f.uploaded_at) for f in files] == [("张三-会议记录.txt", 3, at), ("照片.jpg", 3, at)]
     with files[0].file.open("rb") as stored:
         assert stored.read() == b"abc"
     # stored under a random name in the school's folder: the original name (a person's name) is not in the path
@@ -302,7 +318,8 @@ def test_five_files_at_the_limit_are_accepted(school):
     mine = assignment_of(school, task, school.officer)
     with tenant_scope(school.tenant):
         services.task_submit(assignment=mine, user=school.officer, now=NOW,
-                             files=[upload(f"{n}.bin", b"x" * 1024 * 1024) for n in range(5)])
+                             files=[upload(f"{n}.pdf", sample("a.pdf").ljust(1024 * 1024, b"x"))
+                                    for n in range(5)])
         assert TaskAttachment.objects.filter(assignment=mine).count() == 5
 
 

@@ -29,6 +29,7 @@ from orgs.calendar import local_date
 from orgs.pages import paginate, pk_of
 from orgs.selectors import policy_value
 from orgs.tenancy import get_object_or_404
+from orgs.uploads import upload_limit, upload_refused
 from orgs.views import requires
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
@@ -212,12 +213,25 @@ def task_acknowledge(request, taskassignment_id):
     return _to_my_tasks()
 
 
+def _attachment_limit_mb(request) -> int:
+    """The school's limit for one task file, read while the upload arrives (orgs.uploads)."""
+    tenant = getattr(request, "tenant", None)
+    if tenant is None:
+        return TASK_ATTACHMENT_MAX_MB.default
+    return policy_value(tenant=tenant, key=TASK_ATTACHMENT_MAX_MB.key, on=local_date(timezone.now()))
+
+
+@upload_limit(_attachment_limit_mb, max_files=services.MAX_FILES)
 @requires("attendance.view_own")
 @require_POST
 def task_submit(request, taskassignment_id):
     """A note and 0–5 files (multipart), once. The service refuses a second submission, a cancelled task, too
-    many files, an empty or too large file — nothing is saved then."""
+    many files, an empty or too large file, a file whose content is not its extension's — nothing is saved then.
+    A file past the school's limit is stopped while it arrives (orgs.uploads): nothing is saved either."""
     assignment = _get_own_assignment(request, taskassignment_id)
+    if refused := upload_refused(request):
+        messages.error(request, refused)
+        return _to_my_tasks()
     form = TaskSubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
