@@ -202,10 +202,12 @@ def _common(char: str, codec: str) -> bool:
 #: What no roster holds and a wrong decoding yields: C1 controls, private use (GB18030 maps its user-defined
 #: and unassigned codes there, Big5 text lands in them often), the replacement character, half-width katakana.
 IMPLAUSIBLE = re.compile("[\x80-\x9f\ue000-\uf8ff\ufffd\uff61-\uff9f\U000f0000-\U0010ffff]")
-#: The share of uncommon characters (``_common``) above which a decoding is taken for garbage. A roster in
-#: GB18030 has well under 2 % (rare name characters such as 喆, 堃); Big5 names read as GB18030 about 70 %,
-#: Shift-JIS names nearly 100 %.
-RARE_SHARE = 0.10
+#: The share of uncommon characters (``_common``) above which a decoding is taken for garbage (and more than
+#: RARE_MINIMUM of them). A mainland roster in GB18030 has a few per cent (name characters outside GB2312 such
+#: as 喆, 堃, 玥), a handful of such names alone about 20 %; Big5 names read as GB18030 about 70 % (and
+#: private-use characters), Shift-JIS names nearly 100 %.
+RARE_SHARE = 0.35
+RARE_MINIMUM = 1
 #: How much decoded text the share is measured on.
 SAMPLE_CHARS = 500_000
 
@@ -223,7 +225,7 @@ def plausibility(text: str, codec: str) -> tuple[bool, float]:
         if not _common(char, codec):
             rare += count
     share = rare / total if total else 0.0
-    return rare <= max(2, RARE_SHARE * total), share
+    return rare <= max(RARE_MINIMUM, RARE_SHARE * total), share
 
 
 def encoding_report(content: bytes) -> list[dict]:

@@ -179,11 +179,21 @@ def plan_import_with(school, content, **options):
     return plan_import(STUDENTS, school.tenant, read_table(content, "roster.csv", **options))
 
 
+@pytest.mark.parametrize(("names", "codec"), [(BIG5_NAMES, "cp950"), (SJIS_NAMES, "cp932")])
+def test_even_a_one_student_big5_or_shift_jis_file_is_not_read_as_gb18030(names, codec):
+    for name in names:
+        with pytest.raises(EncodingUnsure):
+            decode_csv(roster_csv([name], codec))
+
+
 def test_a_gb18030_roster_with_rarer_name_characters_is_still_read_without_asking(school):
     content = roster_csv(GB_NAMES, "gb18030")
     text, used = decode_csv(content)
     assert used == "gb18030" and "王喆" in text
     assert [v["name"] for v in plan(school, content, "roster.csv").new] == GB_NAMES
+    # six names, five of them with such characters, or any one of them alone: still no false alarm
+    assert decode_csv(roster_csv(GB_NAMES[:6], "gb18030"))[1] == "gb18030"
+    assert all(decode_csv(roster_csv([name], "gb18030"))[1] == "gb18030" for name in GB_NAMES)
 
 
 def test_a_chosen_encoding_that_cannot_read_the_file_says_which_line():
