@@ -13,6 +13,7 @@ import uuid
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orgs.tenancy import TenantOwned, tenant_fk
@@ -157,6 +158,9 @@ class Attendance(TenantOwned):
         """The mark in words (``status_text``): "迟到 8 分钟", not "迟到 迟到 8 分钟"."""
         return status_text(self.status, self.late_minutes, self.late_as_absence)
 
+    def __str__(self):
+        return f"{self.person} · {self.meeting}"
+
 
 class AttendanceChange(TenantOwned):
     """Every change of a mark: who, when, old → new. Never edited."""
@@ -176,6 +180,9 @@ class AttendanceChange(TenantOwned):
         verbose_name_plural = _("考勤修改记录")
         ordering = ["-changed_at", "-pk"]
         indexes = [models.Index(fields=["tenant", "attendance", "changed_at"], name="change_tenant_attendance")]
+
+    def __str__(self):
+        return f"{self.attendance} · {timezone.localtime(self.changed_at):%Y-%m-%d %H:%M}"
 
 
 class LeaveStatus(models.TextChoices):
@@ -206,6 +213,9 @@ class LeaveRequest(TenantOwned):
                                     name="leave_one_pending_per_attendance"),
         ]
         indexes = [models.Index(fields=["tenant", "attendance", "status"], name="leave_tenant_attendance")]
+
+    def __str__(self):
+        return _("请假：%(attendance)s") % {"attendance": self.attendance}
 
 
 class Grade(models.TextChoices):
@@ -248,6 +258,9 @@ class Minutes(TenantOwned):
         ]
         indexes = [models.Index(fields=["tenant", "taker"], name="minutes_tenant_taker")]
 
+    def __str__(self):
+        return _("会议记录：%(meeting)s") % {"meeting": self.meeting}
+
 
 # --- plenary discipline (会场纪律, SC-8; 000 第五条 5) ---
 
@@ -273,6 +286,9 @@ class PlenaryOrder(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "meeting", "department"], name="plenary_order_one_per_dept"),
         ]
 
+    def __str__(self):
+        return f"{self.meeting} · {self.department}"
+
 
 class PlenaryDisruption(TenantOwned):
     """A member who seriously disrupted a plenary (特别吵闹、严重影响会场纪律)."""
@@ -289,6 +305,9 @@ class PlenaryDisruption(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "meeting", "person"], name="disruption_one_per_person"),
         ]
         indexes = [models.Index(fields=["tenant", "person"], name="disruption_tenant_person")]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.person}"
 
 
 # --- activities (活动, AT-6; 000 第五条 3) ---
@@ -309,6 +328,9 @@ class ActivityReport(TenantOwned):
         verbose_name = _("活动评定")
         verbose_name_plural = _("活动评定")
         constraints = [models.UniqueConstraint(fields=["tenant", "meeting"], name="activity_report_one_per_meeting")]
+
+    def __str__(self):
+        return _("活动总结：%(meeting)s") % {"meeting": self.meeting}
 
 
 class Coordination(models.TextChoices):
@@ -332,6 +354,9 @@ class ActivityCoordination(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "meeting", "department"], name="coordination_one_per_dept"),
         ]
 
+    def __str__(self):
+        return f"{self.meeting} · {self.department}"
+
 
 class ActivityPerformance(TenantOwned):
     """One participant's performance at an activity: outstanding (表现出色), a concise summary (总结干练), notes."""
@@ -350,6 +375,9 @@ class ActivityPerformance(TenantOwned):
             models.UniqueConstraint(fields=["tenant", "meeting", "person"], name="performance_one_per_person"),
         ]
         indexes = [models.Index(fields=["tenant", "person"], name="performance_tenant_person")]
+
+    def __str__(self):
+        return f"{self.meeting} · {self.person}"
 
 
 class ActivityProposal(TenantOwned):
@@ -371,6 +399,9 @@ class ActivityProposal(TenantOwned):
             models.Index(fields=["tenant", "meeting"], name="proposal_tenant_meeting"),
             models.Index(fields=["tenant", "person"], name="proposal_tenant_person"),
         ]
+
+    def __str__(self):
+        return self.title
 
 
 # --- tasks (日常任务, AT-5; 000 第五条 2) ---
@@ -436,6 +467,9 @@ class TaskAssignment(TenantOwned):
         """Submitted after the deadline."""
         return self.submitted_at is not None and self.submitted_at > self.task.deadline
 
+    def __str__(self):
+        return f"{self.task} · {self.person}"
+
 
 def _attachment_path(instance, filename):
     """Stored under a random name: the original name (which may carry a person's name) stays in the database."""
@@ -456,3 +490,6 @@ class TaskAttachment(TenantOwned):
         verbose_name = _("任务附件")
         verbose_name_plural = _("任务附件")
         indexes = [models.Index(fields=["tenant", "assignment"], name="attachment_tenant_assignment")]
+
+    def __str__(self):
+        return self.name

@@ -129,6 +129,9 @@ class AcademicStanding(TenantOwned):
         ]
         indexes = [models.Index(fields=["tenant", "term"], name="standing_tenant_term")]
 
+    def __str__(self):
+        return _("%(person)s · %(term)s 学业情况") % {"person": self.person, "term": self.term}
+
 
 class DisciplineLevel(models.TextChoices):
     WARNING = "warning", _("警告")
@@ -153,6 +156,9 @@ class DisciplinaryRecord(TenantOwned):
         verbose_name_plural = _("违纪处分")
         ordering = ["-decided_on"]
         indexes = [models.Index(fields=["tenant", "person", "decided_on"], name="discipline_tenant_person")]
+
+    def __str__(self):
+        return _("%(person)s · %(date)s 违纪处分") % {"person": self.person, "date": self.decided_on}
 
 
 class Scope(models.TextChoices):

@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from orgs import calendar
+from orgs import calendar, policies
 from orgs.modules import MODULES
 from orgs.tenancy import TenantOwned, tenant_fk
 
@@ -316,6 +316,12 @@ class PolicyValue(TenantOwned):
         verbose_name_plural = _("政策参数变更")
         ordering = ["key", "-effective_from", "-changed_at"]
         indexes = [models.Index(fields=["tenant", "key", "effective_from"], name="policy_tenant_key_from")]
+
+    def __str__(self):
+        policy = policies.REGISTRY.get(self.key)
+        return _("%(policy)s：%(value)s%(unit)s（%(date)s 起）") % {
+            "policy": policy.label if policy else self.key, "value": self.value,
+            "unit": policy.unit if policy else "", "date": self.effective_from}
 
 
 class PlatformAccess(models.Model):

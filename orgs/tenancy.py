@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 from django_scopes import ScopedManager, scope, scopes_disabled
 from django_scopes.manager import DisabledQuerySet
 
@@ -47,7 +48,8 @@ class TenantManager(ScopedManager(tenant="tenant").__class__):
 
 
 class TenantOwned(models.Model):
-    tenant = models.ForeignKey("orgs.Tenant", on_delete=models.CASCADE, related_name="+", editable=False)
+    tenant = models.ForeignKey("orgs.Tenant", on_delete=models.CASCADE, related_name="+", editable=False,
+                               verbose_name=_("学校"))
 
     objects = TenantManager()
 

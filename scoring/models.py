@@ -94,6 +94,9 @@ class TermRulebook(TenantOwned):
         ]
         indexes = [models.Index(fields=["tenant", "rulebook"], name="term_rulebook_tenant_rulebook")]
 
+    def __str__(self):
+        return f"{self.organisation} · {self.term} · {self.rulebook}"
+
 
 class LedgerEntry(TenantOwned):
     """One change of one member's term score: the rule that applied to which fact, on which date."""
@@ -120,6 +123,8 @@ class LedgerEntry(TenantOwned):
             models.Index(fields=["tenant", "rule"], name="ledger_tenant_rule"),
         ]
 
+    def __str__(self):
+        return f"{self.person} · {self.rule} · {self.points:+d}"
 
 
 # --- incidents (SC-11, SC-14) ---
@@ -174,6 +179,9 @@ class Incident(TenantOwned):
             models.Index(fields=["tenant", "person"], name="incident_tenant_person"),
             models.Index(fields=["tenant", "department"], name="incident_tenant_department"),
         ]
+
+    def __str__(self):
+        return f"{self.person or self.department} · {self.get_kind_display()} · {self.on:%Y-%m-%d}"
 
 
 # --- discretionary entries (酌情加减分, SC-9) ---
@@ -235,6 +243,9 @@ class DiscretionaryEntry(TenantOwned):
     def counts(self) -> bool:
         return self.points < 0 or self.approval == ApprovalStatus.APPROVED
 
+    def __str__(self):
+        return f"{self.person or self.department} · {self.rule} · {self.points:+d}"
+
 
 class DiscretionaryVote(TenantOwned):
     """One presidium member's say on a pending positive entry, where the rulebook asks the whole presidium
@@ -254,6 +265,9 @@ class DiscretionaryVote(TenantOwned):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "entry", "user"], name="discretionary_vote_one_per_user"),
         ]
+
+    def __str__(self):
+        return f"{self.entry} · {self.user}"
 
 
 # --- the sanction ladder (SC-10, SC-11, SC-14) ---
@@ -348,6 +362,9 @@ class Sanction(TenantOwned):
             acts.add("revoke")
         return frozenset(acts)
 
+    def __str__(self):
+        return f"{self.person or self.department} · {self.get_level_display()} · {self.term}"
+
 
 # --- awards (SC-12, SC-13) ---
 
@@ -392,3 +409,6 @@ class Award(TenantOwned):
             models.Index(fields=["tenant", "organisation", "term", "department"], name="award_tenant_org_term"),
             models.Index(fields=["tenant", "person"], name="award_tenant_person"),
         ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_category_display()} · {self.term}"
