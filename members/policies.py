@@ -31,3 +31,17 @@ IMPORT_MAX_ROWS = register(
         maximum=1_000_000,
     )
 )
+
+SESSION_IDLE_HOURS = register(
+    Policy(
+        key="members.session_idle_hours",
+        label=_("登录空闲超时"),
+        default=8,
+        kind=int,
+        source=_("账号安全：登录后连续 8 小时没有操作即自动退出，需要重新登录。"),
+        period="month",
+        unit=_("小时"),
+        minimum=1,
+        maximum=72,
+    )
+)

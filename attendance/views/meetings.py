@@ -14,6 +14,7 @@ import json
 import re
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -513,21 +514,17 @@ def _anonymous_to_login(view):
 @require_http_methods(["GET", "POST"])
 def checkin(request, meeting_id, code):
     """A member's own check-in: GET confirms (签到：会议名，时间), POST marks. The first time the link is opened
-    is kept in the session, so logging in first does not expire the code. Another school's meeting, a
+    is kept in a signed cookie of this link's path (not the session: a phone that is not logged in yet gets
+    no session row for a scan), so logging in first does not expire the code. Another school's meeting, a
     missing one and one the user is not expected at are the same 404."""
     from django.contrib.auth.views import redirect_to_login
 
     from attendance import checkin as codes
 
     now = timezone.now()
-    key = f"attendance.checkin.{meeting_id}"
-    stamp = request.session.get(key)
-    if not isinstance(stamp, dict) or stamp.get("code") != code:
-        stamp = {"code": code, "at": now.timestamp()}
-        request.session[key] = stamp
+    scanned_at, new_scan = _scan_stamp(request, meeting_id, code, now)
     if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    scanned_at = dt.datetime.fromtimestamp(stamp["at"], tz=dt.UTC)
+        return _keep_scan(redirect_to_login(request.get_full_path()), meeting_id, code, scanned_at, new_scan)
     meeting = get_object_or_404(Meeting.objects.select_related("organisation", "tenant"), pk=meeting_id)
     rows = Attendance.objects.filter(meeting=meeting).select_related("meeting__tenant", "person")
     attendance = get_object_or_404(rows, person_id=request.user.person_id or 0)
@@ -540,7 +537,6 @@ def checkin(request, meeting_id, code):
             refused = (getattr(error, "code", None) or "refused", _errors(error))
             status = 200 if refused[0] == "done" else 400
         else:
-            request.session.pop(key, None)
             if row.status == Status.PRESENT:
                 messages.success(request, _("签到成功：出席。"))
             elif row.status == Status.LATE:
@@ -548,9 +544,50 @@ def checkin(request, meeting_id, code):
             else:
                 messages.error(request, _("签到成功，但迟到 %(n)s 分钟，超过 %(threshold)s 分钟，已记为旷会。") % {
                     "n": row.late_minutes, "threshold": selectors.late_threshold(meeting)})
-            return redirect("attendance:checkin", meeting_id=meeting.pk, code=code)
+            done = redirect("attendance:checkin", meeting_id=meeting.pk, code=code)
+            done.delete_cookie(_scan_cookie(meeting_id), path=_scan_path(meeting_id))
+            return done
     else:
         refused = codes.refusal(attendance, code=code, now=now, scanned_at=scanned_at)
-    return render(request, "attendance/checkin.html", {
+    return _keep_scan(render(request, "attendance/checkin.html", {
         "meeting": meeting, "attendance": attendance, "refused": refused, "code": code,
-    }, status=status)
+    }, status=status), meeting_id, code, scanned_at, new_scan)
+
+
+_SCAN_SALT = "attendance.checkin.scan"
+
+
+def _scan_cookie(meeting_id) -> str:
+    return f"checkin_{meeting_id}"
+
+
+def _scan_path(meeting_id) -> str:
+    """The cookie goes only with this meeting's check-in links."""
+    return reverse("attendance:checkin", kwargs={"meeting_id": meeting_id, "code": "_"})[:-2]
+
+
+def _scan_max_age():
+    from attendance.checkin import SCAN_GRACE
+
+    return SCAN_GRACE + dt.timedelta(minutes=5)
+
+
+def _scan_stamp(request, meeting_id, code, now) -> tuple[dt.datetime, bool]:
+    """When this code's link was first opened on this device (a signed cookie: it cannot be backdated), and
+    whether that is now."""
+    raw = request.get_signed_cookie(_scan_cookie(meeting_id), default="", salt=_SCAN_SALT,
+                                    max_age=_scan_max_age())
+    seen_code, _sep, at = raw.rpartition(":")
+    if seen_code == code and at.isdigit():
+        return dt.datetime.fromtimestamp(int(at) / 1000, tz=dt.UTC), False
+    return now, True
+
+
+def _keep_scan(response, meeting_id, code, scanned_at, new_scan):
+    if new_scan:
+        response.set_signed_cookie(
+            _scan_cookie(meeting_id), f"{code}:{round(scanned_at.timestamp() * 1000)}", salt=_SCAN_SALT,
+            max_age=int(_scan_max_age().total_seconds()), path=_scan_path(meeting_id),
+            secure=settings.SESSION_COOKIE_SECURE, httponly=True, samesite="Lax",
+        )
+    return response
