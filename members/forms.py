@@ -11,6 +11,7 @@ from members.models import IMPORT_ENCODING_CHOICES, ROLE_SCOPE, Role, Scope
 from members.selectors import number_is_ambiguous
 from orgs.forms import CollegeChoiceField, SearchForm
 from orgs.models import College, SchoolClass, Tenant
+from orgs.pages import id_of
 from orgs.selectors import active_tenants
 
 
@@ -67,10 +68,10 @@ class PersonFilterForm(SearchForm):
         self.fields["college"].queryset = College.objects.order_by("code")
         college_id, class_id = str(self.data.get("college", "")), str(self.data.get("school_class", ""))
         classes = SchoolClass.objects.order_by("-enrolment_year", "name")
-        if college_id.isdigit():
-            classes = classes.filter(college_id=college_id)
-        elif class_id.isdigit():
-            classes = classes.filter(pk=class_id)
+        if id_of(college_id):
+            classes = classes.filter(college_id=id_of(college_id))
+        elif id_of(class_id):
+            classes = classes.filter(pk=id_of(class_id))
         else:  # a school may have thousands of classes: choose the college first
             classes = classes.none()
         self.fields["school_class"].queryset = classes

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from orgs import selectors
 from orgs.models import College, OrganisationKind, Tenant
 from orgs.modules import module_choices
+from orgs.pages import id_of
 
 
 class SearchForm(forms.Form):
@@ -20,6 +21,18 @@ class SearchForm(forms.Form):
     def filters(self) -> dict:
         self.is_valid()
         return {key: value for key, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several rows by id: a value that is not an id (not ASCII digits, beyond 2^63) is an invalid choice before
+    any query (Django's own check lets an id beyond 2^63 reach ``pk__in``, where SQLite overflows)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            if self.to_field_name is None and id_of(pk) is None and pk not in self.empty_values:
+                raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                            params={"pk": pk})
+        return super()._check_values(value)
 
 
 class CollegeChoiceField(forms.ModelChoiceField):

@@ -1,7 +1,10 @@
 """Helpers shared by the pages of every app: one page size and one way to read the page number; one way to
-send a download; one way to read an optional object filter."""
+send a download; one way to read an optional object filter; one way to read an id or a month from a query
+parameter or a form value (``id_of``, ``month_of``), so that no hostile value reaches the database or a date."""
 
+import datetime as dt
 import io
+import re
 from urllib.parse import quote
 
 from django.core.paginator import Page, Paginator
@@ -30,3 +33,36 @@ def attachment(content: bytes, content_type: str, filename: str, fallback: str) 
 def pk_of(obj):
     """The id of an optional object (a filter form's choice), or None."""
     return obj.pk if obj is not None else None
+
+
+#: The largest id a database row can have (a signed 64-bit integer); a larger one overflows the query.
+MAX_ID = 2**63 - 1
+#: ASCII digits only: ``str.isdigit`` also accepts "²" (which ``int`` refuses) and "٣" (which it reads as 3).
+_ID = re.compile(r"[0-9]{1,19}")
+_MONTH = re.compile(r"([0-9]{4})-([0-9]{2})")
+#: The months a page can show: the product's schools keep records from 2000; a far year would overflow a date.
+MONTH_YEARS = (2000, 2999)
+
+
+def id_of(value) -> int | None:
+    """A row id from a query parameter or a form value (``"42"``), or None for anything else: not ASCII digits,
+    zero, or beyond 2^63 − 1 (such a value is then simply no match: a 404, or a filter not applied)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or not _ID.fullmatch(value):
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None
+
+
+def ids_of(values) -> list[int]:
+    """The valid ids among ``values`` (a ``getlist``), in order; the others are left out."""
+    return [number for number in map(id_of, values) if number is not None]
+
+
+def month_of(text) -> dt.date | None:
+    """The first day of a ``YYYY-MM`` month between the years of ``MONTH_YEARS``, else None."""
+    match = _MONTH.fullmatch(text or "") if isinstance(text, str) else None
+    if not match or not 1 <= int(match[2]) <= 12 or not MONTH_YEARS[0] <= int(match[1]) <= MONTH_YEARS[1]:
+        return None
+    return dt.date(int(match[1]), int(match[2]), 1)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from orgs.calendar import local_date
 from orgs.models import Term
+from orgs.pages import id_of
 from orgs.tenancy import get_object_or_404
 from scoring import selectors
 
@@ -22,8 +23,7 @@ def visible_organisation(request, organisation_id):
 def chosen_term(request) -> Term | None:
     """The term of ``?term=``, else the running one (else the latest begun); an unknown ``?term=`` is a 404."""
     term_id = request.GET.get("term")
-    term = selectors.term_choice(tenant=request.tenant, term_id=int(term_id) if (term_id or "").isdigit() else None,
-                                 today=local_date(timezone.now()))
+    term = selectors.term_choice(tenant=request.tenant, term_id=id_of(term_id), today=local_date(timezone.now()))
     if term is None and term_id:
         raise Http404
     return term

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Term
-from orgs.pages import attachment
+from orgs.pages import attachment, id_of, ids_of
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import award_selectors, awards, exports
@@ -71,8 +71,8 @@ def award_organisation(request, organisation_id):
 def award_board(request, organisation_id, term_id):
     organisation, term, departments = _resolve(request, organisation_id, term_id)
     chosen = request.GET.get("term", "")
-    if chosen.isdigit() and int(chosen) != term.pk:  # the term picker
-        return redirect(_board_url(organisation, get_object_or_404(Term, pk=chosen)))
+    if id_of(chosen) is not None and id_of(chosen) != term.pk:  # the term picker
+        return redirect(_board_url(organisation, get_object_or_404(Term, pk=id_of(chosen))))
     board = award_selectors.award_board(organisation=organisation, term=term, departments=departments,
                                         viewer=request.user)
     by_department: dict = {}  # each department's lists side by side, with whether the user may propose them now
@@ -100,7 +100,7 @@ def award_propose(request, organisation_id, term_id, department_id):
     if not request.user.has_perm("scoring.propose_award", department):
         raise PermissionDenied
     category = request.POST.get("category", "")
-    people = [int(pk) for pk in request.POST.getlist("person") if pk.isdigit()]
+    people = ids_of(request.POST.getlist("person"))
     try:
         proposed = awards.award_propose(organisation=organisation, term=term, department=department,
                                         category=category, user=request.user, now=timezone.now(), people=people)

@@ -70,8 +70,9 @@ def test_the_rulebook_and_a_score_show_clauses_not_ids(client, tenant_b, world_b
     """The pages that carried ids, with the default rulebook and a ledger line of a default rule."""
     from django.urls import reverse
 
+    from orgs.models import Organisation
     from orgs.tenancy import tenant_scope
-    from scoring.models import LedgerEntry, Organisation, Rule, Rulebook
+    from scoring.models import LedgerEntry, Rule, Rulebook
 
     organisation, entry = world_b[Organisation], world_b[LedgerEntry]
     with tenant_scope(tenant_b):

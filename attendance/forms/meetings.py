@@ -12,6 +12,7 @@ from members.models import Person, Role
 from members.roles import scope_ids
 from members.selectors import memberships_on
 from orgs.calendar import local_date, school_tz
+from orgs.forms import IdsChoiceField
 from orgs.models import Department, Organisation
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
@@ -49,7 +50,7 @@ class _DepartmentChoice(forms.ModelChoiceField):
         return f"{obj.organisation.name} · {obj.name}"
 
 
-class _PersonChoices(forms.ModelMultipleChoiceField):
+class _PersonChoices(IdsChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.name}（{obj.number}）"
 

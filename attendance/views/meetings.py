@@ -11,7 +11,6 @@ services validate everything (Chinese ValidationError messages are passed throug
 
 import datetime as dt
 import json
-import re
 from collections import defaultdict
 
 from django.conf import settings
@@ -38,7 +37,7 @@ from attendance.views.tasks import my_tasks_context
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
-from orgs.pages import attachment, paginate
+from orgs.pages import attachment, id_of, month_of, paginate
 from orgs.selectors import current_term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
@@ -377,16 +376,6 @@ def leave_decide(request, leaverequest_id):
 # --- the monthly attendance sheet (月度考勤表, AT-3): a preview page and its Excel and PDF ---
 
 MONTHLY_FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
-_MONTH = re.compile(r"(\d{4})-(\d{2})")
-
-
-def _month_of(text) -> dt.date | None:
-    match = _MONTH.fullmatch(text or "")
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-        return None
-    return dt.date(int(match[1]), int(match[2]), 1)
-
-
 def _monthly_choices(user, organisation):
     """The sheets of ``organisation`` the user may open: ("plenary", 全体会议) and (department id, name)."""
     organisations, heads = selectors.monthly_sheet_scope(user)
@@ -412,7 +401,7 @@ def monthly(request):
         raise Http404()
     chosen = request.GET.get("organisation")
     organisation = next((o for o in organisations if str(o.pk) == chosen), organisations[0])
-    month = _month_of(request.GET.get("month")) or local_date(timezone.now()).replace(day=1)
+    month = month_of(request.GET.get("month")) or local_date(timezone.now()).replace(day=1)
     choices = _monthly_choices(request.user, organisation)
     key = request.GET.get("sheet")
     key = key if key in dict(choices) else (choices[0][0] if choices else None)
@@ -445,14 +434,14 @@ def monthly(request):
 def monthly_download(request, organisation_id, month, fmt):
     """``?department=<id>`` or ``?plenary=1`` (the default). A sheet the user may not see is a 404, like a
     missing organisation or another school's; so are a bad month and an unknown format."""
-    first = _month_of(month)
+    first = month_of(month)
     if first is None or fmt not in MONTHLY_FORMATS:
         raise Http404()
     organisation = get_object_or_404(Organisation, pk=organisation_id)
     department = None
     if request.GET.get("department"):
         department = get_object_or_404(Department.objects.filter(organisation=organisation),
-                                       pk=request.GET["department"])
+                                       pk=id_of(request.GET["department"]))
     plenary = department is None
     if not selectors.may_see_monthly_sheet(request.user, organisation=organisation, department=department,
                                            plenary=plenary):

@@ -31,6 +31,7 @@ from attendance.forms import (
 )
 from attendance.models import ActivityProposal, Coordination, DepartmentOrder, MeetingKind
 from orgs.calendar import local_date
+from orgs.pages import ids_of
 from orgs.tenancy import get_object_or_404
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
@@ -198,7 +199,7 @@ def activity_coordination(request, meeting_id):
 def activity_performance(request, meeting_id):
     """Every participant on the page in one POST: a ``person`` field per row, then its checkboxes and note."""
     meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
-    people = [int(p) for p in request.POST.getlist("person") if p.isdigit()]
+    people = ids_of(request.POST.getlist("person"))
     form = PerformanceForm(request.POST, people=people)
     _save(request, form, lambda _data: services.activity_performance_save(
         meeting=meeting, entries=form.entries(), user=request.user, now=timezone.now()), _("已保存参与人员的表现。"))
