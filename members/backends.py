@@ -91,8 +91,18 @@ def login_account_key(request, credentials) -> str | None:
     if not typed:
         return None
     typed = str(typed)[:150]
-    user = resolve_login(typed, _tenant_of(request, credentials))
-    return user.username if user is not None else typed
+    tenant = _tenant_of(request, credentials)
+    # axes asks several times per attempt: resolve once per request
+    memo = getattr(request, "_login_account_keys", None) if request is not None else None
+    if memo is None:
+        memo = {}
+        if request is not None:
+            request._login_account_keys = memo
+    key = (typed, getattr(tenant, "pk", None))
+    if key not in memo:
+        user = resolve_login(typed, tenant)
+        memo[key] = user.username if user is not None else typed
+    return memo[key]
 
 
 class LoginThrottleHandler(AxesDatabaseHandler):

@@ -268,6 +268,23 @@ class PlatformAccessAdmin(admin.ModelAdmin):
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         raise Http404()  # another school's row is missing, like a missing one
 
+    def _object_or_404(self, request, object_id):
+        """Existence before permission (a read-only admin): another school's row is a 404, not a 403."""
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
 
 # --- the school's structure ---
 
