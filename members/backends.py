@@ -73,11 +73,12 @@ def _tenant_of(request, credentials):
     if tenant is not None and not isinstance(tenant, (str, int)):
         return tenant
     from orgs.models import Tenant
+    from orgs.pages import id_of
 
     raw = tenant if tenant is not None else getattr(request, "POST", {}).get("tenant")
-    if raw is None or not str(raw).isdigit() or len(str(raw)) > 18:
+    if id_of(raw) is None:  # not ASCII digits ("²".isdigit() is true, int("²") fails) or beyond 2^63
         return None
-    return Tenant.objects.filter(pk=int(raw), is_active=True).first()
+    return Tenant.objects.filter(pk=id_of(raw), is_active=True).first()
 
 
 def login_account_key(request, credentials) -> str | None:

@@ -187,15 +187,31 @@ def _reads(monkeypatch, client, method, path, failures, **kwargs):
                                                                         if i == id(request.POST)}, bool(body_read))
 
 
+def _anonymous_routes():
+    """The pages without arguments plus the admin's login: what a visitor who is not logged in can send to."""
+    return [r for r in walk() if not r.kwargs and not _skipped(r) and (not r.route.startswith("admin/")
+                                                                        or r.name == "admin:login")]
+
+
 @pytest.mark.parametrize("route", bad_input_routes(), ids=lambda r: r.label)
 def test_bad_input_never_answers_500(client, monkeypatch, tenant_b, world_b, b_admin, route):
-    cast = Cast(None, tenant_b, None, world_b)
+    _walk_one(client, monkeypatch, route, Cast(None, tenant_b, None, world_b), b_admin)
+
+
+@pytest.mark.parametrize("route", _anonymous_routes(), ids=lambda r: r.label)
+def test_bad_input_from_a_visitor_never_answers_500(client, monkeypatch, tenant_b, route):
+    """The login forms (the site's and the admin's) read a school and a username before anyone is known."""
+    _walk_one(client, monkeypatch, route, Cast(None, tenant_b, None, {}), None)
+
+
+def _walk_one(client, monkeypatch, route, cast, user):
     try:
         values = {k: cast.value(k, "b") for k in route.kwargs}
         path = build_path(route, values)
     except Unfillable as error:
         pytest.fail(f"Cannot fill {route.label}: {error}")
-    client.force_login(b_admin)
+    if user is not None:
+        client.force_login(user)
     failures: list[str] = []
     with override_settings(DEBUG=False):
         for hostile in _hostile_paths(route, values):
