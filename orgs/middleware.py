@@ -7,6 +7,7 @@ from django.utils.cache import patch_vary_headers
 from django_scopes import scope
 
 from orgs.modules import module_for_namespace
+from orgs.pages import id_of
 
 
 class TenantMiddleware:
@@ -68,7 +69,7 @@ class PlatformAccessLogMiddleware:
     """Logs each page of one school that the platform admin opens (``orgs.models.PlatformAccess``): the
     platform pages that take a ``tenant_id`` and the Django admin's pages of one school. Who, when, which
     page (URL name) and method; never the query string or what the page showed. Only pages that answered
-    (status below 400) are logged, so a mistyped id writes nothing."""
+    are logged (``_shown``), so a mistyped id or a redirect to a login page writes nothing."""
 
     ADMIN_TENANT_PAGES = ("orgs_tenant_change", "orgs_tenant_history", "orgs_tenant_delete")
 
@@ -78,7 +79,7 @@ class PlatformAccessLogMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         tenant_id = getattr(request, "_platform_access_tenant_id", None)
-        if tenant_id is not None and response.status_code < 400:
+        if tenant_id is not None and self._shown(request, response):
             from django.utils import timezone
 
             from orgs.services import platform_access_record
@@ -88,6 +89,15 @@ class PlatformAccessLogMiddleware:
                                    method=request.method, now=timezone.now())
         return response
 
+    @staticmethod
+    def _shown(request, response) -> bool:
+        """The page answered: a 2xx, or a redirect after a POST that was not a redirect to a login page."""
+        status = response.status_code
+        if status < 300:
+            return True
+        location = response.get("Location", "")
+        return request.method == "POST" and status < 400 and "/login/" not in location
+
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
         if not (user.is_authenticated and user.is_platform_admin):
@@ -95,6 +105,7 @@ class PlatformAccessLogMiddleware:
         raw = view_kwargs.get("tenant_id")
         if raw is None and request.resolver_match.url_name in self.ADMIN_TENANT_PAGES:
             raw = view_kwargs.get("object_id")
-        if raw is not None and str(raw).isdigit() and int(raw) < 2**63:
-            request._platform_access_tenant_id = int(raw)
+        tenant_id = id_of(raw)  # ASCII digits within 64 bits ("²".isdigit() is true, and int("²") fails)
+        if tenant_id is not None:
+            request._platform_access_tenant_id = tenant_id
         return None

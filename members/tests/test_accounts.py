@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def platform_admin():
-    return UserFactory(tenant=None, person=None, is_platform_admin=True, username="platform")
+    return UserFactory(tenant=None, person=None, is_platform_admin=True, is_staff=True, username="platform")
 
 
 @pytest.fixture
@@ -164,3 +164,21 @@ def test_a_schools_admin_sees_the_platform_admins_visits_to_their_school_only(cl
     assert page.status_code == 200
     assert list(page.context["cl"].result_list) == list(PlatformAccess.objects.filter(tenant=school))
     assert PlatformAccess.objects.count() == 2
+
+
+@pytest.mark.parametrize("object_id", ["²", "99999999999999999999", "x"])
+def test_odd_admin_ids_of_a_school_are_a_404_and_log_nothing(client, platform_admin, object_id):
+    from orgs.models import PlatformAccess
+
+    client.force_login(platform_admin)
+    assert client.get(f"/admin/orgs/tenant/{object_id}/change/").status_code == 404
+    assert not PlatformAccess.objects.exists()
+
+
+def test_a_redirect_to_the_login_page_is_not_a_read(client, school):
+    from orgs.models import PlatformAccess
+
+    not_staff = UserFactory(tenant=None, person=None, is_platform_admin=True, is_staff=False, username="p2")
+    client.force_login(not_staff)
+    assert client.get(f"/admin/orgs/tenant/{school.pk}/change/").status_code == 302
+    assert not PlatformAccess.objects.exists()
