@@ -9,7 +9,9 @@ Dates count back and forward from ``now``, inside the term running today: the de
 three weeks after it."""
 
 import datetime as dt
+import io
 import random
+import zipfile
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_scopes import scopes_disabled
@@ -188,7 +190,13 @@ def _activity(*, alliance, departments, by_department, office, officer, now, tod
 
 def _tasks(*, alliance, departments, office, officer, now):
     def upload(name, size=2048):
-        return SimpleUploadedFile(name, b"x" * size)
+        """An Office file of about ``size`` bytes: a zip archive, as .docx and .pptx are (the service checks that a
+        file's content matches its extension)."""
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+            archive.writestr("[Content_Types].xml", "<Types/>")
+            archive.writestr("docProps/app.xml", " " * max(size - 300, 0))
+        return SimpleUploadedFile(name, buffer.getvalue())
 
     past = services.task_create(
         organisation=alliance, title=f"整理{month_name(local_date(now - dt.timedelta(weeks=2)))}各部门会议记录",

@@ -310,7 +310,8 @@ def test_the_settings_page_lists_each_policy_with_default_source_and_value(clien
     client.force_login(school.admin)
     response = client.get(reverse("orgs:policy_list"))
     html = response.content.decode()
-    assert "导入文件大小上限" in html and "SPEC OR-4" in html
+    assert "导入文件大小上限" in html and "批量导入：上传的 Excel/CSV 文件默认不超过 20 MB。" in html
+    assert "SPEC" not in html  # the source as users know it, never our requirement ids
     row = next(r for r in response.context["table"] if r["policy"].key == "members.import_max_mb")
     assert row["value"] == 20 and row["is_default"]
 
