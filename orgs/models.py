@@ -251,7 +251,7 @@ class Department(TenantOwned):
     )
     name = models.CharField(_("部门名称"), max_length=60)
     is_presidium = models.BooleanField(
-        _("主席团"), default=False, help_text=_("主席团在评优名额中按一个部门计算（SC-13）。")
+        _("主席团"), default=False, help_text=_("主席团在评优名额中按一个部门计算。")
     )
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
