@@ -200,19 +200,27 @@ def test_a_worker_killed_in_the_middle_of_writing_leaves_nothing_and_the_job_run
     connections.close_all()
     pid = os.fork()
     if pid == 0:  # the worker: it writes the first batch, then the machine takes it down (SIGKILL)
-        layout = LAYOUTS["students"]
-        real_write = type(layout).write
+        try:
+            # Never use (or close) a database socket inherited from pytest: it may still be the parent's (a
+            # connection another test left open in another context), and the child's half-written transaction
+            # would then outlive the child on it and block the test database's flush for ever.
+            for conn in connections.all():
+                conn.connection, conn.closed_in_transaction, conn.in_atomic_block = None, False, False
+                conn.savepoint_ids, conn.needs_rollback = [], False
+            layout = LAYOUTS["students"]
+            real_write = type(layout).write
 
-        def write_then_die(self, tenant, plan):
-            Person.objects.bulk_create([Person(tenant=tenant, number="20269XXXXX", name="半截", gender="M",
-                                               college_id=plan.new[0]["college_id"])])
-            os.kill(os.getpid(), signal.SIGKILL)
-            real_write(self, tenant, plan)
+            def write_then_die(self, tenant, plan):
+                Person.objects.bulk_create([Person(tenant=tenant, number="20269XXXXX", name="半截", gender="M",
+                                                   college_id=plan.new[0]["college_id"])])
+                os.kill(os.getpid(), signal.SIGKILL)
+                real_write(self, tenant, plan)
 
-        type(layout).write = write_then_die
-        with tenant_scope(school.tenant):
-            services.import_job_run(job=ImportJob.objects.select_related("tenant").get(pk=job.pk), attempt=2)
-        os._exit(0)
+            type(layout).write = write_then_die
+            with tenant_scope(school.tenant):
+                services.import_job_run(job=ImportJob.objects.select_related("tenant").get(pk=job.pk), attempt=2)
+        finally:
+            os._exit(1)  # never return into pytest in the child, whatever happened
     _pid, status = os.waitpid(pid, 0)
     assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
     connection.ensure_connection()
