@@ -82,7 +82,34 @@ def tenant_limited_queryset(model, request):
     return None
 
 
-class TenantAdminMixin:
+class NotFoundBeforeForbiddenMixin:
+    """Existence before permission: another school's id, like a missing one, is a 404 even where the
+    action itself would be refused (a read-only admin answers 403 only for the school's own rows)."""
+
+    def _object_or_404(self, request, object_id):
+        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
+        if to_field and not self.to_field_allowed(request, to_field):
+            raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
+        if self.get_object(request, unquote(object_id), to_field) is None:
+            raise Http404()
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        raise Http404()
+
+
+class TenantAdminMixin(NotFoundBeforeForbiddenMixin):
     """What every admin of a school's data shares: rules permissions, tenant-bound forms, 404 for ids that
     are not the school's, and foreign keys to global tables limited to the school."""
 
@@ -125,30 +152,6 @@ class TenantAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return self._allowed(request, "delete")
-
-    def _object_or_404(self, request, object_id):
-        """Existence before permission: another school's id, like a missing one, is a 404 even where the
-        action itself would be refused (a read-only admin answers 403 only for the school's own rows)."""
-        to_field = request.POST.get(TO_FIELD_VAR, request.GET.get(TO_FIELD_VAR))
-        if to_field and not self.to_field_allowed(request, to_field):
-            raise DisallowedModelAdminToField(f"The field {to_field} cannot be referenced.")
-        if self.get_object(request, unquote(object_id), to_field) is None:
-            raise Http404()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404()
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs and getattr(request, "tenant", None) is not None:
@@ -238,7 +241,7 @@ class TenantAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlatformAccess)
-class PlatformAccessAdmin(admin.ModelAdmin):
+class PlatformAccessAdmin(NotFoundBeforeForbiddenMixin, admin.ModelAdmin):
     """The platform admin's visits to a school, read-only. A school's admin sees their own school's."""
 
     list_display = ("at", "user", "tenant", "page", "method")
@@ -265,25 +268,6 @@ class PlatformAccessAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
-        raise Http404()  # another school's row is missing, like a missing one
-
-    def _object_or_404(self, request, object_id):
-        """Existence before permission (a read-only admin): another school's row is a 404, not a 403."""
-        if self.get_object(request, unquote(object_id)) is None:
-            raise Http404()
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._object_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
 
 
 # --- the school's structure ---
