@@ -6,11 +6,11 @@ Screenshots land in test-artifacts/ (git-ignored) for a person to look at.
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from members.models import PoliticalStatus, Role
 from members.tests.factories import PersonFactory, RoleAssignmentFactory
 from orgs.tests.factories import SchoolClassFactory, TenantFactory
+from tests.browser_school import log_in
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
@@ -39,17 +39,9 @@ def school():
     return {"counsellor": counsellor.user, "student": student}
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名或学号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_a_counsellor_finds_a_student_on_a_phone(page, live_server, school):
     ARTIFACTS.mkdir(exist_ok=True)
-    _log_in(page, live_server, "fdy")
+    log_in(page, live_server, "fdy")
     page.screenshot(path=ARTIFACTS / "browser-home.png", full_page=True)
 
     page.goto(f"{live_server.url}/people/?q=林晓")

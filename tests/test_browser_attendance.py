@@ -8,16 +8,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from attendance import services
 from attendance.models import Attendance, AttendanceChange, Audience, MeetingKind
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory
-from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+from tests.browser_school import log_in, school_with_office
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -32,23 +28,11 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def plenary():
-    tenant = TenantFactory(slug="att_browser", name="考勤测试大学")
+    names = ["林晓雨", "陈思远", "王子涵", "赵一鸣", "刘欣然", "杨帆", "黄诗琪", "周子轩", "吴雨桐", "徐浩然",
+             "孙佳怡", "马俊杰"]
+    school = school_with_office(slug="att_browser", name="考勤测试大学", members=names)
+    tenant, org, people, office = school["tenant"], school["org"], school["people"], school["office"]
     with tenant_scope(tenant):
-        today = local_date(timezone.now())
-        term = TermFactory(tenant=tenant, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
-        org = OrganisationFactory(tenant=tenant, name="朋辈互助联盟")
-        dept = DepartmentFactory(tenant=tenant, organisation=org, name="办公室")
-        post = PositionFactory(tenant=tenant, organisation=org, name="干事")
-        names = ["林晓雨", "陈思远", "王子涵", "赵一鸣", "刘欣然", "杨帆", "黄诗琪", "周子轩", "吴雨桐", "徐浩然",
-                 "孙佳怡", "马俊杰"]
-        people = []
-        for n, name in enumerate(names):
-            person = PersonFactory(tenant=tenant, name=name, number=f"2024{n + 1:04d}")
-            MembershipFactory(tenant=tenant, person=person, organisation=org, department=dept, position=post,
-                              term=term, start=term.start)
-            people.append(person)
-        office = RoleAssignmentFactory(tenant=tenant, role=Role.OFFICE, organisation=org,
-                                       user__username="bgs").user
         start = timezone.now() - dt.timedelta(minutes=30)
         meeting = services.meeting_create(
             organisation=org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
@@ -56,14 +40,6 @@ def plenary():
             user=office,
         )
     return {"tenant": tenant, "meeting": meeting, "people": people}
-
-
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名或学号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
 
 
 def _row(page, person):
@@ -80,7 +56,7 @@ def _all_saved(page):
 def test_the_office_records_all_present_and_three_exceptions(page, live_server, plenary):
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting, people = plenary["meeting"], plenary["people"]
-    _log_in(page, live_server, "bgs")
+    log_in(page, live_server, "bgs")
     page.goto(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
     assert page.locator(".att-row").count() == 12
     page.screenshot(path=SCREENSHOTS / "attendance-phone-unmarked.png", full_page=True)
@@ -135,7 +111,7 @@ def test_the_office_records_all_present_and_three_exceptions(page, live_server, 
 def test_a_mark_made_offline_is_kept_and_saved_later(page, live_server, plenary):
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting, person = plenary["meeting"], plenary["people"][0]
-    _log_in(page, live_server, "bgs")
+    log_in(page, live_server, "bgs")
     url = f"{live_server.url}/attendance/meetings/{meeting.pk}/"
     page.goto(url)
     page.route("**/marks/", lambda route: route.abort())  # the network is down
@@ -154,7 +130,7 @@ def test_a_mark_made_offline_is_kept_and_saved_later(page, live_server, plenary)
 def test_the_office_edits_a_meeting_on_a_phone(page, live_server, plenary):
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting, people = plenary["meeting"], plenary["people"]
-    _log_in(page, live_server, "bgs")
+    log_in(page, live_server, "bgs")
     page.goto(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
     page.get_by_role("link", name="修改会议").click()
     assert "应到人员在此不能修改" in page.locator("main").inner_text()

@@ -13,11 +13,9 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import Attendance, Audience, MeetingKind, Status
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
-from orgs.calendar import local_date
+from members.tests.factories import UserFactory
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+from tests.browser_school import school_with_office
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -30,21 +28,10 @@ DESKTOP = {"width": 1280, "height": 800}
 
 @pytest.fixture
 def door():
-    tenant = TenantFactory(slug="checkin_browser", name="签到测试大学")
+    school = school_with_office(slug="checkin_browser", name="签到测试大学",
+                                members=["林晓雨", "陈思远", "王子涵", "赵一鸣"])
+    tenant, org, people, office = school["tenant"], school["org"], school["people"], school["office"]
     with tenant_scope(tenant):
-        today = local_date(timezone.now())
-        term = TermFactory(tenant=tenant, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
-        org = OrganisationFactory(tenant=tenant, name="朋辈互助联盟")
-        dept = DepartmentFactory(tenant=tenant, organisation=org, name="办公室")
-        post = PositionFactory(tenant=tenant, organisation=org, name="干事")
-        people = []
-        for n, name in enumerate(["林晓雨", "陈思远", "王子涵", "赵一鸣"]):
-            person = PersonFactory(tenant=tenant, name=name, number=f"2024{n + 1:04d}")
-            MembershipFactory(tenant=tenant, person=person, organisation=org, department=dept, position=post,
-                              term=term, start=term.start)
-            people.append(person)
-        office = RoleAssignmentFactory(tenant=tenant, role=Role.OFFICE, organisation=org,
-                                       user__username="bgs").user
         member = UserFactory(tenant=tenant, person=people[0], username="lxy")
         start = timezone.now() + dt.timedelta(minutes=5)
         meeting = services.meeting_create(

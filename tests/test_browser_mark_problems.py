@@ -11,7 +11,8 @@ from attendance.models import Attendance
 from members.models import Role
 from members.tests.factories import RoleAssignmentFactory
 from orgs.tenancy import tenant_scope
-from tests.test_browser_attendance import SCREENSHOTS, _all_saved, _log_in, _row, plenary  # noqa: F401, F811 - fixture
+from tests.browser_school import log_in
+from tests.test_browser_attendance import SCREENSHOTS, _all_saved, _row, plenary  # noqa: F401, F811 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,7 +32,7 @@ def test_refused_and_out_of_date_marks_stay_flagged_until_fixed(page, live_serve
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting, people = plenary["meeting"], plenary["people"]
     status = page.locator("#att-status")
-    _log_in(page, live_server, "bgs")
+    log_in(page, live_server, "bgs")
     page.goto(f"{live_server.url}/attendance/meetings/{meeting.pk}/")
 
     _late(page, people[0], 600)  # the meeting began 30 minutes ago: refused

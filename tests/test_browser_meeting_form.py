@@ -6,15 +6,9 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.utils import timezone
 
 from attendance.forms import default_start
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory
-from orgs.calendar import local_date
-from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+from tests.browser_school import log_in, school_with_office
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -28,18 +22,8 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture
 def office():
-    tenant = TenantFactory(slug="form_browser", name="表单测试大学")
-    with tenant_scope(tenant):
-        today = local_date(timezone.now())
-        term = TermFactory(tenant=tenant, start=today - dt.timedelta(days=30), end=today + dt.timedelta(days=60))
-        org = OrganisationFactory(tenant=tenant, name="朋辈互助联盟")
-        dept = DepartmentFactory(tenant=tenant, organisation=org, name="办公室")
-        post = PositionFactory(tenant=tenant, organisation=org, name="干事")
-        for n, name in enumerate(["林晓雨", "陈思远", "王子涵"]):
-            person = PersonFactory(tenant=tenant, name=name, number=f"2024{n + 1:04d}")
-            MembershipFactory(tenant=tenant, person=person, organisation=org, department=dept, position=post,
-                              term=term, start=term.start)
-        return RoleAssignmentFactory(tenant=tenant, role=Role.OFFICE, organisation=org, user__username="bgs").user
+    school = school_with_office(slug="form_browser", name="表单测试大学", members=["林晓雨", "陈思远", "王子涵"])
+    return school["office"]
 
 
 def _visible(page, name):
@@ -47,11 +31,7 @@ def _visible(page, name):
 
 
 def test_the_end_follows_the_start_and_only_the_needed_fields_show(page, live_server, office):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名或学号").fill("bgs")
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
+    log_in(page, live_server, "bgs")
     page.goto(f"{live_server.url}/attendance/meetings/new/")
 
     start, end = page.locator("#id_starts_at"), page.locator("#id_ends_at")

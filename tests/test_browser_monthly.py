@@ -10,7 +10,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.utils import timezone
 
 from attendance import services
@@ -20,6 +19,7 @@ from members.tests.factories import MembershipFactory, PersonFactory, RoleAssign
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory, TenantFactory, TermFactory
+from tests.browser_school import log_in
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
@@ -63,17 +63,9 @@ def month_of_plenaries():
     return {"org": org, "people": people}
 
 
-def _log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.get_by_label("用户名或学号").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{live_server.url}/")
-
-
 def test_the_monthly_sheet_on_a_phone_a_desktop_and_as_a_pdf(page, live_server, month_of_plenaries, tmp_path):
     SCREENSHOTS.mkdir(exist_ok=True)
-    _log_in(page, live_server, "bgs")
+    log_in(page, live_server, "bgs")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server.url}/attendance/")
     page.get_by_role("link", name="月度考勤表").click()
