@@ -23,6 +23,7 @@ from attendance.selectors import late_threshold
 from attendance.signals import notify
 from members.selectors import memberships_on
 from orgs.calendar import local_date
+from orgs.pages import MAX_ID
 
 #: Statuses an office may set from the attendance page.
 MARKABLE = {Status.PRESENT, Status.LATE, Status.EARLY_LEAVE, Status.LEAVE, Status.ABSENT, Status.UNMARKED}
@@ -151,10 +152,6 @@ def meeting_cancel(*, meeting: Meeting, reason: str, now: dt.datetime) -> Meetin
 #: The most minutes a late can be recorded with: beyond a day nobody was "late" (and the column is a small int).
 MAX_LATE_MINUTES = 24 * 60
 
-#: The largest id a database row can have (a signed 64-bit integer): a bigger one is refused, not sent to the
-#: database (an OverflowError there, a 500 here).
-MAX_ID = 2**63 - 1
-
 
 class StaleMark(ValidationError):
     """A mark made on a row another user has changed since the page showed it: nothing of the batch is saved.
@@ -166,7 +163,8 @@ class StaleMark(ValidationError):
 
 
 def valid_id(value) -> bool:
-    """``value`` is a usable row id: a whole number (not a bool) that fits the database."""
+    """``value`` is a usable row id: a whole number (not a bool) that fits the database (``orgs.pages.MAX_ID``:
+    a bigger one is refused, not sent to the database, where it would overflow)."""
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
