@@ -30,17 +30,6 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def eager(django_capture_on_commit_callbacks):
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield lambda: django_capture_on_commit_callbacks(execute=True)
-    finally:
-        app.conf.task_always_eager = False
-
-
 def checked_job(client, school, eager, rows=None):
     client.force_login(school.admin)
     upload(client, eager, roster(rows or [student(school), student(school, number="2026990002", name="李四")]))

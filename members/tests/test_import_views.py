@@ -43,18 +43,6 @@ def _chinese_after(settings):
     translation.activate(settings.LANGUAGE_CODE)
 
 
-@pytest.fixture
-def eager(django_capture_on_commit_callbacks):
-    """Celery tasks run inline, once the request's transaction commits (as a worker would pick them up)."""
-    from config.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        yield lambda: django_capture_on_commit_callbacks(execute=True)
-    finally:
-        app.conf.task_always_eager = False
-
-
 def student(school, number="2026990001", name="王小明", gender="男", klass=None, room="", status="共青团员"):
     klass = school.class_a if klass is None else klass
     return (number, name, gender, klass.college.name, klass.major.name, klass.name, klass.enrolment_year, room,

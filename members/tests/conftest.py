@@ -1,0 +1,15 @@
+"""Fixtures shared by the members tests."""
+
+import pytest
+
+
+@pytest.fixture
+def eager(django_capture_on_commit_callbacks):
+    """Celery tasks run inline, once the request's transaction commits (as a worker would pick them up)."""
+    from config.celery import app
+
+    app.conf.task_always_eager = True
+    try:
+        yield lambda: django_capture_on_commit_callbacks(execute=True)
+    finally:
+        app.conf.task_always_eager = False
