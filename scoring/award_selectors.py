@@ -25,7 +25,7 @@ from members.models import Person, Role
 from members.roles import scope_ids
 from members.selectors import standing_visible_ids, term_failed_courses
 from orgs.models import Department
-from scoring import engine, facts, selectors
+from scoring import engine, selectors
 from scoring.models import Award, AwardCategory, AwardStatus
 from scoring.selectors import rulebook_settings
 
@@ -227,8 +227,7 @@ def award_board(*, organisation, term, departments: set[int] | None = None, view
     settings = rulebook_settings(organisation=organisation, term=term)
     share = settings["award_share_percent"]
     table = selectors.organisation_table(organisation=organisation, term=term)
-    counts = engine.ladder_counts(facts.load(organisation_id=organisation.pk, term=term),
-                                  lates_per_absence=settings["lates_per_absence"])
+    counts = {row.person.pk: row.ladder.counts for row in table.rows if row.ladder}  # as the sync stored them
     failed = term_failed_courses(person_ids=[row.person.pk for row in table.rows], term=term)
     rows = [row for row in table.rows if row.department is not None]  # a post outside any department: no list
     detail = standing_visible_ids(viewer, person_ids=failed) if viewer is not None and failed else set()

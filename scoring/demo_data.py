@@ -26,6 +26,7 @@ def seed_scoring_records(*, now: dt.datetime) -> None:
     if tenant is None or office is None or president is None:
         return
     with tenant_scope(tenant):
+        services.ledger_sync_pending(tenant=tenant, now=now)  # the demo's marks, before its worker starts
         today = local_date(now)
         term = Term.objects.filter(start__lte=today, end__gte=today).first()
         alliance = Organisation.objects.filter(kind=OrganisationKind.ALLIANCE).order_by("pk").first()

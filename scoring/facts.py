@@ -3,8 +3,8 @@
 Reads attendance and members through their selectors (never their models), and scoring's own incidents,
 discretionary entries and department warnings: fifteen queries at most, whatever the size.
 
-``load`` is the whole term, for the ledger and for everyone's ladder; ``load_ladder`` is only what one person's
-ladder counts need (a member's own page), whatever the number of other members' marks.
+``load`` is the whole term, for the ledger and for everyone's ladder. The pages never load it: they read what
+the ledger sync stored (``LedgerEntry``, ``MemberScore``).
 """
 
 from django.db.models import Q
@@ -55,42 +55,21 @@ def load(*, organisation_id: int, term) -> engine.Facts:
     return facts
 
 
-def load_ladder(*, organisation_id: int, term, person_id: int) -> engine.Facts:
-    """What ``engine.ladder_counts`` needs for one person's counts, and nothing of anyone else: the term's sessions
-    (their dates), the person's posts in the organisation (cadre or officer on the date of each late), their marks
-    other than present, the minutes they were to take, the incidents against them and their discretionary
-    entries that count. ``ladder_counts`` of it gives the person exactly what it gives them from ``load`` (a
-    hypothesis test checks it); it is no term for ``engine.compute`` (no tasks, no one else, no present marks).
-    Six queries at most, whatever the size of the organisation."""
-    sessions = _sessions(organisation_id=organisation_id, term=term)
-    facts = engine.Facts(
-        posts=_posts(organisation_id=organisation_id, term=term, person_id=person_id),
-        sessions=sessions,
-        marks=source.term_marks(session_ids=list(sessions), person_id=person_id),
-        minutes=_minutes(sessions, person_id=person_id),
-    )
-    facts.discretionary = _discretionary(organisation_id=organisation_id, term=term, person_id=person_id)
-    facts.incidents = _incidents(organisation_id=organisation_id, term=term, person_id=person_id)
-    return facts
-
-
 def _sessions(*, organisation_id: int, term) -> dict[int, engine.Session]:
     return {pk: engine.Session(pk, kind, stars, local_date(starts_at))
             for pk, kind, stars, starts_at in source.term_sessions(organisation_id=organisation_id, term=term)}
 
 
-def _posts(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Post]:
+def _posts(*, organisation_id: int, term) -> list[engine.Post]:
     return [engine.Post(person_id=p, department_id=d, cadre=c, start=s, end=e)
-            for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start, end=term.end,
-                                                    person_id=person_id)]
+            for p, d, c, s, e in organisation_posts(organisation_id=organisation_id, start=term.start, end=term.end)]
 
 
-def _minutes(sessions: dict[int, engine.Session], *, person_id: int | None = None) -> list[engine.Minutes]:
-    """The minutes of the sessions that have them (those ``person_id`` was to take)."""
+def _minutes(sessions: dict[int, engine.Session]) -> list[engine.Minutes]:
+    """The minutes of the sessions that have them."""
     with_minutes = [pk for pk, s in sessions.items() if s.kind in ("department", "plenary", "other")]
     return [engine.Minutes(id=pk, taker_id=taker, taken=taken, grade=grade, on=sessions[meeting].on)
-            for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=with_minutes,
-                                                                        person_id=person_id)]
+            for pk, meeting, taker, taken, grade in source.term_minutes(session_ids=with_minutes)]
 
 
 def _expected(sessions: dict[int, engine.Session]) -> list[engine.Expected]:
@@ -116,22 +95,18 @@ def _load_own(facts: engine.Facts, *, organisation_id: int, term) -> None:
                                                                 on=local_date(decided_at)))
 
 
-def _discretionary(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Discretionary]:
-    """The term's discretionary entries that count (a deduction, or approved), or only those for ``person_id``."""
+def _discretionary(*, organisation_id: int, term) -> list[engine.Discretionary]:
+    """The term's discretionary entries that count (a deduction, or approved)."""
     entries = DiscretionaryEntry.objects.filter(organisation_id=organisation_id, term=term).filter(
         Q(points__lt=0) | Q(approval=ApprovalStatus.APPROVED))
-    if person_id is not None:
-        entries = entries.filter(person_id=person_id)
     return [engine.Discretionary(id=pk, outcome=outcome, points=points, person_id=person, department_id=dept, on=on)
             for pk, outcome, points, person, dept, on in entries.order_by("pk").values_list(
                 "pk", "rule__outcome", "points", "person_id", "department_id", "on")]
 
 
-def _incidents(*, organisation_id: int, term, person_id: int | None = None) -> list[engine.Incident]:
-    """The incidents of the term's dates, members' and departments', or only those against ``person_id``."""
+def _incidents(*, organisation_id: int, term) -> list[engine.Incident]:
+    """The incidents of the term's dates, members' and departments'."""
     incidents = Incident.objects.filter(organisation_id=organisation_id, on__gte=term.start, on__lte=term.end)
-    if person_id is not None:
-        incidents = incidents.filter(person_id=person_id)
     return [engine.Incident(id=pk, kind=kind, person_id=person, department_id=dept, on=on)
             for pk, kind, person, dept, on in incidents.order_by("pk").values_list(
                 "pk", "kind", "person_id", "department_id", "on")]

@@ -127,6 +127,68 @@ class LedgerEntry(TenantOwned):
         return f"{self.person} · {self.rule} · {self.points:+d}"
 
 
+class MemberScore(TenantOwned):
+    """What the ledger sync leaves for each member of a term, so that the score pages read it instead of
+    recomputing the term on every view: the sum and the number of their ledger entries and their ladder counts
+    (``scoring.engine.Counts``). Kept by ``scoring.services.ledger_sync`` with the ledger, in its transaction, so
+    it always equals the stored ledger and a from-scratch count of the term's facts. A member without a row has
+    no entry and nothing counted."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    term = tenant_fk("orgs.Term", related_name="+", verbose_name=_("学期"))
+    person = tenant_fk("members.Person", related_name="+", verbose_name=_("人员"))
+    points = models.IntegerField(_("积分变动合计"), default=0)
+    entries = models.PositiveIntegerField(_("积分记录数"), default=0)
+    lates = models.PositiveIntegerField(_("迟到"), default=0)
+    absences = models.PositiveIntegerField(_("旷会"), default=0)
+    extra_absences = models.PositiveIntegerField(_("迟到折算旷会"), default=0)
+    minutes_not_taken = models.PositiveIntegerField(_("未做会议记录"), default=0)
+    careless = models.PositiveIntegerField(_("工作马虎"), default=0)
+    incidents = models.JSONField(_("违纪情况"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("学期积分汇总")
+        verbose_name_plural = _("学期积分汇总")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "organisation", "term", "person"],
+                                    name="member_score_one_per_term"),
+        ]
+        indexes = [models.Index(fields=["tenant", "person", "term"], name="member_score_tenant_person")]
+
+    def __str__(self):
+        return f"{self.person} · {self.term} · {self.points:+d}"
+
+    @property
+    def counted(self) -> bool:
+        """Whether the ladder counted anything for the member (``engine.ladder_counts`` has them)."""
+        return bool(self.lates or self.absences or self.extra_absences or self.minutes_not_taken or self.careless
+                    or self.incidents)
+
+
+class TermSync(TenantOwned):
+    """Whether an organisation's term has facts its ledger has not seen yet (docs/scoring.md, "When the ledger
+    is synced"). A change of the facts counts up ``requested`` in its own transaction; a sync records in
+    ``synced`` the count it read before loading the facts, so ``synced < requested`` means a sync is still due.
+    ``queued_at``: when a sync task was last sent, so a burst of saves sends one, not one each."""
+
+    organisation = tenant_fk("orgs.Organisation", related_name="+", verbose_name=_("组织"))
+    term = tenant_fk("orgs.Term", related_name="+", verbose_name=_("学期"))
+    requested = models.PositiveBigIntegerField(_("修改次数"), default=0)
+    synced = models.PositiveBigIntegerField(_("已计入"), default=0)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("计算时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("积分计算状态")
+        verbose_name_plural = _("积分计算状态")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "organisation", "term"], name="term_sync_one_per_term"),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} · {self.term} · {self.synced}/{self.requested}"
+
+
 # --- incidents (SC-11, SC-14) ---
 
 #: A row about a member or about a department, never both, never neither.

@@ -1,5 +1,6 @@
-"""Keep the stored ledger equal to the facts: re-sync the term whose facts a service just changed. And give
-every new alliance-type organisation its own copy of SPEC's default rulebook."""
+"""Keep the stored ledger equal to the facts: ask for a sync of the term whose facts a service just changed
+(done by a task right after the commit, docs/scoring.md). And give every new alliance-type organisation its own
+copy of SPEC's default rulebook."""
 
 from django.db.models.signals import post_save
 from django.utils import timezone
@@ -15,9 +16,11 @@ def resync_term(sender, *, organisation_id, on, now, **kwargs):
         "tenant").first()
     if organisation is None or not organisation.tenant.has_module("alliance"):
         return
-    term = Term.objects.filter(tenant_id=organisation.tenant_id, start__lte=on, end__gte=on).first()
-    if term is not None:
-        services.ledger_sync(organisation=organisation, term=term, now=now)
+    term_id = Term.objects.filter(tenant_id=organisation.tenant_id, start__lte=on, end__gte=on).values_list(
+        "pk", flat=True).first()
+    if term_id is not None:
+        services.ledger_request(organisation_id=organisation.pk, tenant_id=organisation.tenant_id, term_id=term_id,
+                                now=now)
 
 
 def seed_rulebook(sender, instance, created, raw=False, **kwargs):

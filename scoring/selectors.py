@@ -4,7 +4,7 @@ member's ledger with every entry explained (SC-15: rule, clause, fact, date)."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
 from attendance.selectors import facts as attendance_facts
@@ -12,16 +12,18 @@ from members.models import Person, Role
 from members.roles import grants
 from members.selectors import organisation_posts, person_organisation_ids
 from orgs.models import Department, Organisation, OrganisationKind, Term
-from scoring import engine, facts
+from scoring import engine
 from scoring.defaults import default_settings
 from scoring.models import (
     DiscretionaryEntry,
     IncidentKind,
     LedgerEntry,
+    MemberScore,
     Rulebook,
     Sanction,
     SanctionStatus,
     TermRulebook,
+    TermSync,
 )
 
 #: The base of every term score (第一条); a rulebook may set another.
@@ -83,6 +85,7 @@ class ScoreRow:
     cadre: bool
     total: int
     entries: int
+    ladder: "LadderRow | None" = None
 
 
 @dataclass
@@ -93,41 +96,79 @@ class OrganisationTable:
     rows: list[ScoreRow]
     departments: list = field(default_factory=list)  # (department, members, mean score)
     bonuses: list = field(default_factory=list)  # (month "2026-10", people)
+    updating: bool = False  # a change is still being counted (docs/scoring.md)
+
+
+def _posts(*, organisation, term, departments: set[int] | None, person_id: int | None = None) -> dict:
+    """{person id: (department id, cadre)}: each member's last post of the organisation in the term."""
+    posts = {}
+    for pid, department_id, cadre, _start, _end in organisation_posts(
+            organisation_id=organisation.pk, start=term.start, end=term.end, person_id=person_id):
+        posts[pid] = (department_id, cadre)  # ordered by id: the newest membership wins
+    if departments is not None:
+        posts = {pid: post for pid, post in posts.items() if post[0] in departments}
+    return posts
+
+
+def _score_rows(*, organisation, term, posts: dict, settings: dict) -> list[ScoreRow]:
+    """The members' rows from the totals and counts the ledger sync stored (``MemberScore``). Three queries."""
+    scores = {score.person_id: score for score in MemberScore.objects.filter(
+        organisation=organisation, term=term, person_id__in=list(posts))}
+    people = Person.objects.in_bulk(list(posts))
+    depts = Department.objects.in_bulk([d for d, _c in posts.values() if d])
+    base = settings.get("base", DEFAULT_BASE)
+    rows = []
+    for pid, (dept_id, cadre) in posts.items():
+        score = scores.get(pid)
+        row = ScoreRow(person=people[pid], department=depts.get(dept_id), cadre=cadre,
+                       total=base + (score.points if score else 0), entries=score.entries if score else 0)
+        row.ladder = _ladder_row(stored_counts(score), settings) if score and score.counted else None
+        rows.append(row)
+    return rows
 
 
 def organisation_table(*, organisation, term, departments: set[int] | None = None) -> OrganisationTable:
     """Everyone who held a post in the organisation during the term (their last post of it), with their term
-    score, best first; department means; the full-attendance bonuses per month. Five queries."""
-    posts = {}
-    for person_id, department_id, cadre, _start, _end in organisation_posts(
-            organisation_id=organisation.pk, start=term.start, end=term.end):
-        posts[person_id] = (department_id, cadre)  # ordered by id: the newest membership wins
-    if departments is not None:
-        posts = {pid: post for pid, post in posts.items() if post[0] in departments}
-    ledger = LedgerEntry.objects.filter(organisation=organisation, term=term, person_id__in=list(posts))
-    sums = {pid: (total, n) for pid, total, n in ledger.values("person_id").annotate(
-        total=Sum("points"), n=Count("pk")).values_list("person_id", "total", "n")}
-    people = Person.objects.in_bulk(list(posts))
-    depts = Department.objects.in_bulk([d for d, _c in posts.values() if d])
-    base = base_of(organisation=organisation, term=term)
-    rows = []
-    for pid, (dept_id, cadre) in posts.items():
-        total, n = sums.get(pid, (0, 0))
-        rows.append(ScoreRow(person=people[pid], department=depts.get(dept_id), cadre=cadre, total=base + total,
-                             entries=n))
+    score, best first; department means; the full-attendance bonuses per month; whether changes are still being
+    counted. Reads what the ledger sync stored (``MemberScore``), never the term's facts: seven queries whatever
+    the size."""
+    posts = _posts(organisation=organisation, term=term, departments=departments)
+    settings = rulebook_settings(organisation=organisation, term=term)
+    rows = _score_rows(organisation=organisation, term=term, posts=posts, settings=settings)
     rows.sort(key=lambda r: (-r.total, r.person.number))
-    table = OrganisationTable(organisation=organisation, term=term, base=base, rows=rows)
+    table = OrganisationTable(organisation=organisation, term=term, base=settings.get("base", DEFAULT_BASE),
+                              rows=rows, updating=sync_pending(organisation=organisation, term=term))
     per_department: dict = {}
     for row in rows:
         per_department.setdefault(row.department, []).append(row.total)
     table.departments = sorted(
         ((dept, len(totals), round(sum(totals) / len(totals), 1)) for dept, totals in per_department.items()),
         key=lambda d: (d[0] is None, (d[0].order, d[0].name) if d[0] else (0, "")))
-    bonuses: dict[str, int] = {}
-    for key in ledger.filter(fact_type="month").values_list("fact_key", flat=True):
-        bonuses[key] = bonuses.get(key, 0) + 1
-    table.bonuses = sorted(bonuses.items())
+    months = LedgerEntry.objects.filter(organisation=organisation, term=term, person_id__in=list(posts),
+                                        fact_type="month")
+    table.bonuses = sorted(months.values("fact_key").annotate(n=Count("pk")).values_list("fact_key", "n"))
     return table
+
+
+def organisation_row(*, organisation, term, person_id: int, departments: set[int] | None = None) -> ScoreRow | None:
+    """One member's row of ``organisation_table`` (None: no post in the organisation that term, or outside the
+    departments), without reading anyone else's."""
+    posts = _posts(organisation=organisation, term=term, departments=departments, person_id=person_id)
+    if not posts:
+        return None
+    settings = rulebook_settings(organisation=organisation, term=term)
+    return _score_rows(organisation=organisation, term=term, posts=posts, settings=settings)[0]
+
+
+def sync_pending(*, organisation, term) -> bool:
+    """Whether a change of the term's facts has not been counted yet (its sync is queued or running)."""
+    return TermSync.objects.filter(organisation=organisation, term=term, synced__lt=F("requested")).exists()
+
+
+def stored_counts(score: MemberScore) -> engine.Counts:
+    return engine.Counts(lates=score.lates, absences=score.absences, extra_absences=score.extra_absences,
+                         minutes_not_taken=score.minutes_not_taken, incidents=dict(score.incidents),
+                         careless=score.careless)
 
 
 @dataclass
@@ -214,23 +255,14 @@ class LadderRow:
     near: list  # (level, criterion, count, threshold) one step from the next level
 
 
-def ladder_state(*, organisation, term) -> dict[int, LadderRow]:
-    """Each member's ladder counts, the level they reach and what is one step away — computed from the term's
-    facts under its rulebook's settings (as the sync does)."""
-    settings = rulebook_settings(organisation=organisation, term=term)
-    term_facts = facts.load(organisation_id=organisation.pk, term=term)
-    return {person_id: _ladder_row(counts, settings) for person_id, counts in engine.ladder_counts(
-        term_facts, lates_per_absence=settings["lates_per_absence"]).items()}
-
-
 def member_ladder(*, organisation, term, person) -> LadderRow | None:
-    """One member's row of ``ladder_state`` (None: nothing counted), from their own facts only
-    (``facts.load_ladder``): what a member's page shows. Seven queries at most (one more before the term is first
-    scored), whatever the number of other members' marks."""
-    settings = rulebook_settings(organisation=organisation, term=term)
-    counts = engine.ladder_counts(facts.load_ladder(organisation_id=organisation.pk, term=term, person_id=person.pk),
-                                  lates_per_absence=settings["lates_per_absence"]).get(person.pk)
-    return _ladder_row(counts, settings) if counts is not None else None
+    """One member's ladder counts, the level they reach and what is one step away (None: nothing counted), as
+    the ledger sync stored them (``MemberScore``): what a member's page shows. Two queries (three before the term
+    is first scored)."""
+    score = MemberScore.objects.filter(organisation=organisation, term=term, person=person).first()
+    if score is None or not score.counted:
+        return None
+    return _ladder_row(stored_counts(score), rulebook_settings(organisation=organisation, term=term))
 
 
 def _ladder_row(counts: engine.Counts, settings: dict) -> LadderRow:

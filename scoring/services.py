@@ -10,16 +10,28 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from members.models import Role
 from members.roles import scope_ids
 from orgs.calendar import local_date
 from orgs.models import Organisation, OrganisationKind, Term
+from orgs.tenancy import tenant_scope
 from scoring import engine, facts
 from scoring.defaults import default_rules, default_settings
-from scoring.models import LEVEL_RANK, LedgerEntry, Rule, Rulebook, Sanction, SanctionStatus, TermRulebook
+from scoring.models import (
+    LEVEL_RANK,
+    LedgerEntry,
+    MemberScore,
+    Rule,
+    Rulebook,
+    Sanction,
+    SanctionStatus,
+    TermRulebook,
+    TermSync,
+)
 
 
 @transaction.atomic
@@ -86,10 +98,12 @@ def ledger_lock(organisation_id: int) -> None:
 
 @transaction.atomic
 def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
-    """Recompute the organisation's term as of ``now``, store the difference (bulk operations only), and bring
-    the ladder's proposals up to date (``ladder_sync``). One sync of an organisation at a time
-    (``ledger_lock``)."""
+    """Recompute the organisation's term as of ``now``, store the difference (bulk operations only), bring the
+    ladder's proposals up to date (``ladder_sync``) and the members' stored totals and counts
+    (``member_scores_sync``). One sync of an organisation at a time (``ledger_lock``). Records in the term's
+    ``TermSync`` the changes it has seen: every change counted before the facts were read."""
     ledger_lock(organisation.pk)
+    seen = TermSync.objects.filter(organisation=organisation, term=term).values_list("requested", flat=True).first()
     rulebook = term_rulebook_bind(organisation=organisation, term=term, now=now)
     term_facts = facts.load(organisation_id=organisation.pk, term=term)
     computed = engine.compute(term_facts, engine_rulebook(rulebook), as_of=now, today=local_date(now))
@@ -109,8 +123,101 @@ def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
     LedgerEntry.objects.bulk_create(new, batch_size=1000)
     LedgerEntry.objects.bulk_update(changed, ["points", "on"], batch_size=500)
     result.created, result.deleted, result.changed = len(new), len(gone), len(changed)
-    ladder_sync(organisation=organisation, term=term, term_facts=term_facts, settings=rulebook.settings, now=now)
+    counts = engine.ladder_counts(term_facts, lates_per_absence=rulebook.settings["lates_per_absence"])
+    ladder_sync(organisation=organisation, term=term, term_facts=term_facts, counts=counts,
+                settings=rulebook.settings, now=now)
+    member_scores_sync(organisation=organisation, term=term, computed=computed, counts=counts)
+    if seen:
+        TermSync.objects.filter(organisation=organisation, term=term, synced__lt=seen).update(synced=seen,
+                                                                                            synced_at=now)
     return result
+
+
+#: MemberScore's columns that hold ``engine.Counts`` (besides ``incidents``).
+COUNT_FIELDS = ("lates", "absences", "extra_absences", "minutes_not_taken", "careless")
+
+
+def member_scores_sync(*, organisation, term, computed, counts: dict[int, engine.Counts]) -> int:
+    """Store each member's ledger total, number of entries and ladder counts (``MemberScore``) as the sync just
+    computed them; only the rows that differ are written (bulk). Returns the rows written or deleted."""
+    wanted: dict[int, dict] = {}
+    for entry in computed:
+        row = wanted.setdefault(entry.person_id, {"points": 0, "entries": 0})
+        row["points"] += entry.points
+        row["entries"] += 1
+    for person_id, c in counts.items():
+        row = wanted.setdefault(person_id, {"points": 0, "entries": 0})
+        row.update({name: getattr(c, name) for name in COUNT_FIELDS}, incidents=dict(sorted(c.incidents.items())))
+    blank = {"points": 0, "entries": 0, **dict.fromkeys(COUNT_FIELDS, 0), "incidents": {}}
+    stored = {score.person_id: score for score in MemberScore.objects.filter(organisation=organisation, term=term)}
+    new, changed = [], []
+    fields = list(blank)
+    for person_id, values in wanted.items():
+        values = {**blank, **values}
+        score = stored.pop(person_id, None)
+        if score is None:
+            new.append(MemberScore(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
+                                   person_id=person_id, **values))
+        elif any(getattr(score, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(score, name, value)
+            changed.append(score)
+    gone = [score.pk for score in stored.values()]
+    MemberScore.objects.filter(pk__in=gone).delete()
+    MemberScore.objects.bulk_create(new, batch_size=1000)
+    MemberScore.objects.bulk_update(changed, fields, batch_size=500)
+    return len(new) + len(changed) + len(gone)
+
+
+# --- when the ledger is synced: a change of the facts asks for a sync; a task does it after the commit ---
+
+#: A sync task sent this long ago and not yet started is taken as lost: the next change sends another.
+SYNC_REQUEUE_AFTER = dt.timedelta(seconds=60)
+
+
+def ledger_request(*, organisation_id: int, tenant_id: int, term_id: int, now: dt.datetime) -> None:
+    """A fact of the organisation's term changed, in the caller's transaction: count the change (committed or
+    rolled back with the fact, so no change is ever forgotten) and, once the transaction has committed, send
+    one sync task for the term unless one is already waiting (``ledger_sync_requested``). A burst of saves
+    makes one or two syncs, not one each, and none of them inside a save's request."""
+    term_sync = TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id)
+    if not term_sync.update(requested=F("requested") + 1):
+        try:
+            with transaction.atomic():  # a savepoint: another save may create the row at the same moment
+                TermSync.objects.create(tenant_id=tenant_id, organisation_id=organisation_id, term_id=term_id,
+                                        requested=1)
+        except IntegrityError:
+            term_sync.update(requested=F("requested") + 1)
+    transaction.on_commit(lambda: _send_sync(tenant_id, organisation_id, term_id, now), robust=True)
+
+
+def _send_sync(tenant_id: int, organisation_id: int, term_id: int, now: dt.datetime) -> None:
+    from scoring import tasks
+
+    with tenant_scope(tenant_id):
+        waiting = TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id).filter(
+            Q(queued_at__isnull=True) | Q(queued_at__lt=now - SYNC_REQUEUE_AFTER))
+        if waiting.update(queued_at=now):
+            try:
+                tasks.ledger_sync_requested.delay(tenant_id, organisation_id, term_id)
+            except Exception:
+                # the broker is down: let the next change try again (the beat's sweep syncs it meanwhile)
+                TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id).update(queued_at=None)
+                raise
+
+
+def ledger_sync_requested(*, organisation, term, now: dt.datetime) -> bool:
+    """The task's work: sync the term if a change has not been seen yet. It first lets the next change send a
+    new task (``queued_at`` cleared), so a change made during this sync is never left waiting. Returns whether
+    it synced."""
+    TermSync.objects.filter(organisation=organisation, term=term).update(queued_at=None)
+    with transaction.atomic():
+        ledger_lock(organisation.pk)
+        pending = TermSync.objects.filter(organisation=organisation, term=term,
+                                          synced__lt=F("requested")).exists()
+        if pending:
+            ledger_sync(organisation=organisation, term=term, now=now)
+    return pending
 
 
 OPEN = (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED, SanctionStatus.CONFIRMED, SanctionStatus.FILED)
@@ -123,21 +230,21 @@ def _basis(counts: engine.Counts, reasons) -> dict:
             "reasons": [list(r) for r in reasons]}
 
 
-def ladder_sync(*, organisation, term, term_facts: engine.Facts, settings: dict, now: dt.datetime) -> int:
+def ladder_sync(*, organisation, term, term_facts: engine.Facts, counts: dict[int, engine.Counts], settings: dict,
+                now: dt.datetime) -> int:
     """SC-10, SC-11, SC-14: propose the heaviest level each member (and department) reaches, unless a sanction
     of that level is already open; mark open sanctions whose level is no longer reached "basis withdrawn" (and
     clear the mark when it is reached again). Nothing is ever deleted here. Returns the proposals made."""
     levels: dict[tuple[str, int], tuple[str, list, engine.Counts]] = {}
-    for person_id, counts in engine.ladder_counts(term_facts,
-                                                  lates_per_absence=settings["lates_per_absence"]).items():
-        level, reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+    for person_id, person_counts in counts.items():
+        level, reasons = engine.ladder_level(person_counts, ladder=settings["ladder"],
                                              careless_proposes=settings.get("careless_proposes"))
         if level:
-            levels["person", person_id] = (level, reasons, counts)
-    for department_id, counts in engine.department_counts(term_facts).items():
-        level, reasons = engine.ladder_level(counts, ladder=settings.get("department_ladder", {}))
+            levels["person", person_id] = (level, reasons, person_counts)
+    for department_id, department in engine.department_counts(term_facts).items():
+        level, reasons = engine.ladder_level(department, ladder=settings.get("department_ladder", {}))
         if level:
-            levels["department", department_id] = (level, reasons, counts)
+            levels["department", department_id] = (level, reasons, department)
     sanctions = list(Sanction.objects.filter(organisation=organisation, term=term))
     open_sanctions = [s for s in sanctions if s.status in OPEN]
     held = {("person" if s.person_id else "department", s.person_id or s.department_id, s.level)
@@ -166,20 +273,33 @@ def ladder_sync(*, organisation, term, term_facts: engine.Facts, settings: dict,
     return len(proposals)
 
 
+def ledger_sync_pending(*, tenant, now: dt.datetime) -> int:
+    """Sync every term of the school with a change no sync has seen yet, as their tasks would: what "the worker
+    has caught up" means (the beat's sweep, ``manage.py`` runs, tests). Returns the syncs run."""
+    runs = 0
+    for state in TermSync.objects.filter(tenant=tenant, synced__lt=F("requested")).select_related(
+            "organisation", "term").order_by("organisation_id", "term_id"):
+        runs += ledger_sync_requested(organisation=state.organisation, term=state.term, now=now)
+    return runs
+
+
 def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
     """What the date alone changes (a month's full-attendance bonus once the month is over, "never submitted"
     once a deadline passes): re-sync every alliance organisation's running term of the school, and the term
-    that ended most recently in the last week (its last days' deadlines). Idempotent. Returns the syncs run."""
+    that ended most recently in the last week (its last days' deadlines); and any other term with a change no
+    sync has seen (its task was lost: the broker restarted). Idempotent. Returns the syncs run."""
     if not tenant.is_active or not tenant.has_module("alliance"):
         return 0
     today = local_date(now)
     terms = list(Term.objects.filter(tenant=tenant, start__lte=today, end__gte=today - dt.timedelta(days=7)))
-    runs = 0
-    for organisation in Organisation.objects.filter(tenant=tenant, kind=OrganisationKind.ALLIANCE).order_by("pk"):
-        for term in terms:
-            ledger_sync(organisation=organisation, term=term, now=now)
-            runs += 1
-    return runs
+    organisations = {o.pk: o for o in Organisation.objects.filter(tenant=tenant, kind=OrganisationKind.ALLIANCE)}
+    due = {(organisation_id, term.pk): term for organisation_id in sorted(organisations) for term in terms}
+    for state in TermSync.objects.filter(tenant=tenant, synced__lt=F("requested"),
+                                         organisation_id__in=list(organisations)).select_related("term"):
+        due.setdefault((state.organisation_id, state.term_id), state.term)
+    for (organisation_id, _term_id), term in sorted(due.items(), key=lambda item: item[0]):
+        ledger_sync(organisation=organisations[organisation_id], term=term, now=now)
+    return len(due)
 
 
 # --- the sanction workflow (SC-11): the office reviews and submits, the president decides, the office files ---

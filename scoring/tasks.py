@@ -19,6 +19,17 @@ def ledger_sync_due(tenant_id):
     services.ledger_sync_due(tenant=tenant, now=now)
 
 
+@tenant_task()
+def ledger_sync_requested(tenant_id, organisation_id, term_id):
+    """After a change of a term's facts has committed (``services.ledger_request``): sync that term, once for a
+    burst of changes."""
+    from orgs.models import Organisation, Term
+    from scoring import services
+
+    organisation, term = Organisation.objects.get(pk=organisation_id), Term.objects.get(pk=term_id)
+    services.ledger_sync_requested(organisation=organisation, term=term, now=timezone.now())
+
+
 @shared_task
 def ledger_sync_due_all():
     """Fan out: one task per active school with the alliance module (a slow school does not hold up others)."""

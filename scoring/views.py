@@ -49,12 +49,9 @@ def organisation_list(request):
 def organisation_scores(request, organisation_id):
     organisation, departments = visible_organisation(request, organisation_id)
     term = chosen_term(request)
-    table = ladder = None
+    table = None
     if term:
         table = selectors.organisation_table(organisation=organisation, term=term, departments=departments)
-        ladder = selectors.ladder_state(organisation=organisation, term=term)
-        for row in table.rows:
-            row.ladder = ladder.get(row.person.pk)
     watch = [(row, [selectors.describe_reason(c, n, t) for _lv, c, n, t in row.ladder.near])
              for row in (table.rows if table else []) if row.ladder and row.ladder.near]
     return render(request, "scoring/organisation_scores.html", {
@@ -69,14 +66,15 @@ def person_score(request, organisation_id, person_id):
     term = chosen_term(request)
     if term is None:
         raise Http404
-    table = selectors.organisation_table(organisation=organisation, term=term, departments=departments)
-    row = next((r for r in table.rows if r.person.pk == person_id), None)
+    row = selectors.organisation_row(organisation=organisation, term=term, person_id=person_id,
+                                     departments=departments)
     if row is None:  # not a member of the organisation that term, or outside the head's department
         raise Http404
     person = get_object_or_404(Person, pk=person_id)
     total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
     return render(request, "scoring/person_score.html", {
         "organisation": organisation, "term": term, "person": person, "row": row, "total": total,
+        "updating": selectors.sync_pending(organisation=organisation, term=term),
         "entries": entries, **_ladder_context(organisation=organisation, term=term, person=person,
                                               viewer=request.user),
     })

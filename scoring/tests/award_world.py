@@ -24,8 +24,8 @@ from members.tests.factories import MembershipFactory, PersonFactory, RoleAssign
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory
-from scoring import services
-from scoring.models import LedgerEntry, Rule
+from scoring import engine, facts, selectors, services
+from scoring.models import LedgerEntry, MemberScore, Rule
 
 PUBLICITY_POINTS = (8, 8, 5, 3, 1, 0, -2)
 
@@ -36,11 +36,28 @@ def join(s, person, department, *, cadre=False):
 
 
 def give(s, person, points: int):
-    """Points on the person's ledger (one entry, a fresh fact key each time)."""
+    """Points on the person's ledger (one entry, a fresh fact key each time) and in their stored total, as the
+    ledger sync would leave them."""
     if points:
         LedgerEntry.objects.create(tenant=s.tenant, organisation=s.org, term=s.term, person=person, rule=s.rule,
                                    fact_type="discretionary", fact_key=str(LedgerEntry.objects.count() + 1),
                                    points=points, on=local_date(timezone.now()))
+        score = MemberScore.objects.get_or_create(tenant=s.tenant, organisation=s.org, term=s.term,
+                                                  person=person)[0]
+        score.points, score.entries = score.points + points, score.entries + 1
+        score.save(update_fields=["points", "entries"])
+
+
+def count(s):
+    """Store every member's ladder counts from the term's facts, as the ledger sync would (the world's points are
+    given directly, so it does not run the sync, which would drop them)."""
+    settings = selectors.rulebook_settings(organisation=s.org, term=s.term)
+    counted = engine.ladder_counts(facts.load(organisation_id=s.org.pk, term=s.term),
+                                   lates_per_absence=settings["lates_per_absence"])
+    for person_id, c in counted.items():
+        MemberScore.objects.update_or_create(
+            tenant=s.tenant, organisation=s.org, term=s.term, person_id=person_id,
+            defaults={**{name: getattr(c, name) for name in services.COUNT_FIELDS}, "incidents": c.incidents})
 
 
 def mark(s, person, *statuses):
@@ -51,6 +68,7 @@ def mark(s, person, *statuses):
                                  title=f"例会{i}", starts_at=start, ends_at=start + dt.timedelta(minutes=30),
                                  created_by=s.office)
         AttendanceFactory(tenant=s.tenant, meeting=meeting, person=person, status=status)
+    count(s)
 
 
 def role_user(s, role, username, **scope):

@@ -16,10 +16,12 @@ from scoring.models import (
     DiscretionaryVote,
     Incident,
     LedgerEntry,
+    MemberScore,
     Rule,
     Rulebook,
     Sanction,
     TermRulebook,
+    TermSync,
 )
 
 CREATED = dt.datetime(2026, 9, 1, 9, 0, tzinfo=SHANGHAI)
@@ -97,6 +99,29 @@ class LedgerEntryFactory(factory.django.DjangoModelFactory):
     fact_key = "1"
     points = -1
     on = dt.date(2026, 11, 20)
+
+
+class MemberScoreFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MemberScore
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    person = factory.SubFactory(PersonFactory, tenant=SAME_TENANT)
+    points = -2
+    entries = 1
+    lates = 1
+
+
+class TermSyncFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = TermSync
+
+    tenant = factory.SubFactory(TenantFactory)
+    organisation = factory.SubFactory(OrganisationFactory, tenant=SAME_TENANT)
+    term = factory.SubFactory(TermFactory, tenant=SAME_TENANT)
+    requested = 1
 
 
 class IncidentFactory(factory.django.DjangoModelFactory):

@@ -92,6 +92,7 @@ def _late_at_plenaries(school, n, *, minutes=5):
         attendance.attendance_mark(meeting=meeting, marks=[{"person": school.officer.person_id, "status": "late",
                                                             "late_minutes": minutes}], user=school.office, now=now)
         meetings.append(meeting)
+    services.ledger_sync_pending(tenant=school.tenant, now=now)  # the sync task's work, after the commits
     return meetings
 
 
@@ -123,6 +124,7 @@ def test_three_lates_propose_a_warning_and_the_president_confirms_it(school, pre
         # the late that caused it is corrected to present: the sanction stays, marked "basis withdrawn"
         attendance.attendance_mark(meeting=meetings[0], marks=[{"person": school.officer.person_id,
                                                                 "status": "present"}], user=school.office, now=now)
+        services.ledger_sync_pending(tenant=school.tenant, now=now)
         sanction.refresh_from_db()
         assert sanction.status == SanctionStatus.FILED and sanction.basis_withdrawn
         # a fourth and fifth late restore the basis and propose the heavier level
@@ -142,12 +144,14 @@ def test_a_proposal_whose_basis_disappears_stays_until_dismissed_and_is_not_prop
         meetings = _late_at_plenaries(school, 3)
         attendance.attendance_mark(meeting=meetings[2], marks=[{"person": school.officer.person_id,
                                                                 "status": "present"}], user=school.office, now=now)
+        services.ledger_sync_pending(tenant=school.tenant, now=now)
         sanction = Sanction.objects.get()
         assert sanction.status == SanctionStatus.PROPOSED and sanction.basis_withdrawn
         services.sanction_decide(sanction=sanction, confirm=False, reason="迟到已更正", user=school.office, now=now)
         attendance.attendance_mark(meeting=meetings[2], marks=[{"person": school.officer.person_id,
                                                                 "status": "late", "late_minutes": 5}],
                                    user=school.office, now=now)
+        services.ledger_sync_pending(tenant=school.tenant, now=now)
         assert Sanction.objects.count() == 1  # the same grounds: not proposed again
 
 

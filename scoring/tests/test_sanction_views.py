@@ -16,6 +16,7 @@ from members.tests.factories import MembershipFactory, PersonFactory, RoleAssign
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import OrganisationFactory
+from scoring import services
 from scoring.models import Sanction, SanctionStatus
 from scoring.tests.factories import SanctionFactory
 
@@ -32,6 +33,7 @@ def _lates(school, person, n):
             attendance.attendance_mark(meeting=meeting, marks=[{"person": person.pk, "status": "late",
                                                                 "late_minutes": 5}], user=school.office, now=now)
             meetings.append(meeting)
+        services.ledger_sync_pending(tenant=school.tenant, now=now)  # the sync task's work, after the commits
     return meetings
 
 
@@ -111,6 +113,7 @@ def test_the_member_sees_a_confirmed_sanction_and_that_its_basis_was_withdrawn(c
         attendance.attendance_mark(meeting=s.meetings[0], marks=[{"person": s.officer.person_id,
                                                                   "status": "present"}], user=s.office,
                                    now=timezone.now())
+        services.ledger_sync_pending(tenant=s.tenant, now=timezone.now())
     client.force_login(s.officer)
     html = client.get(reverse("scoring:my_score")).content.decode()
     assert "警告" in html and "依据已撤回" in html and "处分仍然有效" in html

@@ -16,7 +16,7 @@ from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory, PositionFactory
 from scoring import engine, facts, services
-from scoring.models import LedgerEntry, Rule, Rulebook, TermRulebook
+from scoring.models import LedgerEntry, MemberScore, Rule, Rulebook, TermRulebook
 
 
 def _stored(org, term):
@@ -35,6 +35,28 @@ def _from_scratch(org, term, now):
     term_facts.expected = []
     entries = engine.compute(term_facts, rulebook, as_of=now, today=local_date(now))
     return sorted((e.person_id, e.rule_id, e.fact_type, e.fact_key, e.points, e.on) for e in entries)
+
+
+def _stored_scores(org, term):
+    return {s.person_id: (s.points, s.entries, (s.lates, s.absences, s.extra_absences, s.minutes_not_taken,
+                                                s.careless, s.incidents))
+            for s in MemberScore.objects.filter(organisation=org, term=term)}
+
+
+def _scores_from_scratch(org, term, now):
+    """Each member's (sum of points, entries, ladder counts) from the engine over the term's facts."""
+    rulebook = TermRulebook.objects.get(organisation=org, term=term).rulebook
+    term_facts = facts.load(organisation_id=org.pk, term=term)
+    scores = {}
+    for e in engine.compute(term_facts, services.engine_rulebook(rulebook), as_of=now, today=local_date(now)):
+        points, n, _c = scores.get(e.person_id, (0, 0, None))
+        scores[e.person_id] = (points + e.points, n + 1, (0, 0, 0, 0, 0, {}))
+    for pid, c in engine.ladder_counts(term_facts,
+                                       lates_per_absence=rulebook.settings["lates_per_absence"]).items():
+        points, n, _c = scores.get(pid, (0, 0, None))
+        scores[pid] = (points, n, (c.lates, c.absences, c.extra_absences, c.minutes_not_taken, c.careless,
+                                   c.incidents))
+    return scores
 
 
 def test_a_new_organisation_gets_the_spec_rulebook_once(school):
@@ -71,8 +93,9 @@ def test_a_save_updates_the_ledger_and_a_sync_after_it_changes_nothing(school):
         attendance.attendance_mark(meeting=meeting, marks=[
             {"person": school.officer.person_id, "status": "late", "late_minutes": 12},
             {"person": school.head.person_id, "status": "late", "late_minutes": 5}], user=school.office, now=now)
-        result = services.ledger_sync(organisation=school.org, term=school.term, now=now)
-        assert (result.created, result.deleted, result.changed) == (0, 0, 0)  # the save already stored them
+        assert not LedgerEntry.objects.exists()  # the save asked for a sync; it runs after the commit
+        assert services.ledger_sync_pending(tenant=school.tenant, now=now) == 1  # the task's work
+        assert services.ledger_sync_pending(tenant=school.tenant, now=now) == 0  # nothing left to see
         points = dict(LedgerEntry.objects.values_list("person_id", "points"))
         # a plenary late of 12 minutes is an absence: -5 (SC-2, SC-10); 5 minutes is a late: -2
         assert points == {school.officer.person_id: -5, school.head.person_id: -2}
@@ -80,7 +103,8 @@ def test_a_save_updates_the_ledger_and_a_sync_after_it_changes_nothing(school):
         assert (again.created, again.deleted, again.changed) == (0, 0, 0)
         attendance.attendance_mark(meeting=meeting, marks=[{"person": school.officer.person_id,
                                                             "status": "present"}], user=school.office, now=now)
-        assert LedgerEntry.objects.count() == 1  # corrected to present: its entry is gone with the save
+        services.ledger_sync_pending(tenant=school.tenant, now=now)
+        assert LedgerEntry.objects.count() == 1  # corrected to present: its entry is gone with the sync
         assert _stored(school.org, school.term) == _from_scratch(school.org, school.term, now)
 
 
@@ -127,8 +151,11 @@ def test_after_every_edit_the_stored_ledger_equals_a_computation_from_scratch(sc
                 rulebook = services.term_rulebook_bind(organisation=org, term=school.term, now=now)
                 Rule.objects.filter(rulebook=rulebook, fact="mark", outcome="late").update(points=-minutes)
                 services.ledger_sync(organisation=org, term=school.term, now=now)
-            # marks and cancellations reach the ledger by themselves: the services' save re-syncs the term
+            # marks and cancellations ask for a sync of the term: once its task has run, the ledger and the
+            # members' stored totals and counts equal the facts
+            services.ledger_sync_pending(tenant=school.tenant, now=now)
             assert _stored(org, school.term) == _from_scratch(org, school.term, now)
+            assert _stored_scores(org, school.term) == _scores_from_scratch(org, school.term, now)
         again = services.ledger_sync(organisation=org, term=school.term, now=now)
         assert (again.created, again.deleted, again.changed) == (0, 0, 0)
         by_person = engine.score(engine.Entry(p, 0, "", "", points, local_date(now))
