@@ -21,12 +21,13 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/*.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 MSGFMT := $(shell command -v msgfmt 2>/dev/null)
 
-.PHONY: help run test install install-test translations migrate seed lint
+.PHONY: help run test install install-test translations migrate seed lint loadbench
 
 help:
 	@echo "make run      install, migrate, load the demo data, start web + Celery worker/beat at http://127.0.0.1:8000"
 	@echo "make test     install the test extras and run pytest (SQLite unless DATABASE_URL is set)"
 	@echo "make install / install-test / translations / migrate / seed / lint"
+	@echo "make loadbench [LOADBENCH_ARGS='--size small']  the production layout under load (docs/benchmarks.md)"
 
 run: install translations migrate seed
 	@scripts/run-demo.sh
@@ -36,6 +37,11 @@ test: install-test translations
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+
+# The production layout on a scratch PostgreSQL database and Redis db 13, driven by N logged-in users
+# (scripts/loadbench.py --help; docs/benchmarks.md, "Load benchmark").
+loadbench: install
+	$(PY) scripts/loadbench.py $(LOADBENCH_ARGS)
 
 install: $(RUN_STAMP)
 
