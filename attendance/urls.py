@@ -11,6 +11,8 @@ urlpatterns = [
     path("meetings/new/", views.meeting_create, name="meeting_create"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:meeting_id>/marks/", views.meeting_marks, name="meeting_marks"),
+    path("meetings/<int:meeting_id>/people/<int:person_id>/changes/", views.meeting_row_changes,
+         name="meeting_row_changes"),
     path("meetings/<int:meeting_id>/all-present/", views.meeting_all_present, name="meeting_all_present"),
     path("meetings/<int:meeting_id>/edit/", views.meeting_edit, name="meeting_edit"),
     path("meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="meeting_cancel"),

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from attendance.models import Attendance, AttendanceChange, LeaveRequest, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.policies import LATE_ABSENCE_MINUTES
@@ -71,6 +71,16 @@ def attendance_rows(*, user, meeting: Meeting) -> QuerySet[Attendance]:
     return rows.select_related("person").order_by("person__number")
 
 
+def attendance_roll(*, user, meeting: Meeting):
+    """The rows of ``attendance_rows`` as plain named tuples, for the attendance page's list: ``pk``,
+    ``person_id``, ``status``, ``late_minutes``, ``late_as_absence``, ``version``, ``name`` and ``number`` (of the
+    person). One query; no model instances (two per row were most of the page's time after its template)."""
+    return attendance_rows(user=user, meeting=meeting).annotate(
+        name=F("person__name"), number=F("person__number"),
+    ).values_list("pk", "person_id", "status", "late_minutes", "late_as_absence", "version", "name", "number",
+                  named=True)
+
+
 def meeting_list(*, user, organisation_id=None, department_id=None, month: dt.date | None = None):
     meetings = meetings_visible_to(user).select_related("organisation", "department").annotate(
         expected=Count("attendances"),
@@ -85,11 +95,30 @@ def meeting_list(*, user, organisation_id=None, department_id=None, month: dt.da
     return meetings.order_by("-starts_at")
 
 
-def attendance_changes(*, meeting: Meeting, person_ids=None) -> QuerySet[AttendanceChange]:
+def attendance_changes(*, meeting: Meeting, rows=None, attendance=None):
+    """The changes of a session's marks, newest first, as named tuples: ``changed_at``, ``old_status``,
+    ``old_late_minutes``, ``new_status``, ``new_late_minutes``, ``via``, ``name`` (whose mark), ``by_name`` and
+    ``by_username`` (who changed it). Only those of the ``rows`` queryset (a subquery: a department head's rows)
+    or of one ``attendance`` row when given. Values, not models: five model instances per change (the change,
+    its row, its person, the user and theirs) cost more than the query."""
     changes = AttendanceChange.objects.filter(attendance__meeting=meeting)
-    if person_ids is not None:
-        changes = changes.filter(attendance__person_id__in=person_ids)
-    return changes.select_related("attendance__person", "changed_by__person").order_by("-changed_at", "-pk")
+    if rows is not None:
+        changes = changes.filter(attendance__in=rows.order_by().values("pk"))
+    if attendance is not None:
+        changes = changes.filter(attendance=attendance)
+    return changes.annotate(
+        name=F("attendance__person__name"), by_name=F("changed_by__person__name"),
+        by_username=F("changed_by__username"),
+    ).order_by("-changed_at", "-pk").values_list(
+        "changed_at", "old_status", "old_late_minutes", "new_status", "new_late_minutes", "via", "name", "by_name",
+        "by_username", named=True)
+
+
+def attendance_change_counts(*, meeting: Meeting) -> dict[int, int]:
+    """How many changes each row of a session has (row id → count; rows without any are left out): one
+    aggregate query, the changes themselves are not read."""
+    return dict(AttendanceChange.objects.filter(attendance__meeting=meeting).order_by().values(
+        "attendance_id").annotate(n=Count("pk")).values_list("attendance_id", "n"))
 
 
 def my_attendance(*, user, since: dt.date | None = None) -> QuerySet[Attendance]:

@@ -94,7 +94,7 @@ def test_a_department_head_reads_only_their_department(client, school, meeting):
     client.force_login(school.head)
     response = client.get(reverse("attendance:meeting_detail", kwargs={"meeting_id": later.pk}))
     assert response.status_code == 200 and response.context["recorder"] is False
-    names = {r.person.name for r in response.context["rows"]}
+    names = {r.name for r in response.context["rows"]}
     assert "王外部" not in names and school.student_x.name in names
     assert "data-marks-url" not in response.content.decode()
     assert _post_marks(client, later, [{"person": school.student_x.pk, "status": "present"}]).status_code == 403
@@ -113,10 +113,15 @@ def test_marks_are_saved_and_kept_in_the_history(client, school, meeting):
     assert row == {"person": school.student_x.pk, "status": "late", "status_label": "迟到", "late_minutes": 5,
                    "late_as_absence": False, "version": 1}
     assert _rows(school, meeting)[school.student_x.pk].status == Status.LATE
-    # a correction after the fact is kept as a change, and shown on the page (section and row)
+    # a correction after the fact is kept as a change, and shown on the page (its table, and the row's count,
+    # whose list is loaded when opened: attendance/tests/test_row_changes.py)
     _post_marks(client, meeting, [{"person": school.student_x.pk, "status": "present"}])
     html = client.get(reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})).content.decode()
     assert "迟到（5′） → 出席" in html and "修改记录 2 条" in html
+    assert html.count("迟到（5′） → 出席") == 1  # each change once: the table, not the row too
+    url = reverse("attendance:meeting_row_changes", kwargs={"meeting_id": meeting.pk,
+                                                            "person_id": school.student_x.pk})
+    assert "迟到（5′） → 出席" in client.get(url).content.decode()
 
 
 def test_a_late_beyond_the_threshold_is_an_absence(client, school, meeting):
@@ -220,9 +225,40 @@ def test_the_page_runs_a_constant_number_of_queries(client, school):
         return len(queries)
 
     client.force_login(school.office)
-    assert count(10) == count(60)
+    assert count(10) == count(60)  # 120 changes: more than the table shows (RECENT_CHANGES)
     client.force_login(school.head)
     assert count(10) == count(60)
+
+
+def test_the_office_controls_are_in_the_page_once(client, school, meeting):
+    """Five buttons and two panels, once in a <template> (the script copies them into each row), not per row;
+    the read-only view has none."""
+    client.force_login(school.office)
+    html = client.get(reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})).content.decode()
+    assert html.count('<template id="att-controls">') == 1 and html.count('data-mark="late"') == 1
+    assert html.count('class="att-late"') == 1 and html.count('class="att-error"') == 1
+    assert html.count('class="att-row ') == 3 and html.count('class="history att-history"') == 3
+    assert 'data-msg-group="%(n)s的考勤"' in html
+    client.force_login(school.head)
+    html = client.get(reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})).content.decode()
+    assert "att-controls" not in html and "data-mark=" not in html and 'class="att-row ' in html
+
+
+def test_the_change_table_shows_the_newest_and_all_on_request(client, school, meeting):
+    from attendance.views.meetings import RECENT_CHANGES
+
+    client.force_login(school.office)
+    people = [school.student_x.pk, school.officer.person_id, school.head.person_id]
+    rounds = RECENT_CHANGES // len(people) + 1
+    for i in range(rounds):
+        _post_marks(client, meeting, [{"person": pk, "status": "absent" if i % 2 == 0 else "leave"} for pk in people])
+    total = rounds * len(people)
+    url = reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})
+    response = client.get(url)
+    assert len(response.context["changes"]) == RECENT_CHANGES and response.context["changes_total"] == total
+    assert f"共 {total} 条" in response.content.decode() and "?changes=all#changes" in response.content.decode()
+    response = client.get(url + "?changes=all")
+    assert len(response.context["changes"]) == total and "?changes=all#changes" not in response.content.decode()
 
 
 # --- meetings (AT-1) ---

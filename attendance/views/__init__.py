@@ -16,6 +16,7 @@ from attendance.views.meetings import (  # noqa: F401
     meeting_marks,
     meeting_qr,
     meeting_qr_code,
+    meeting_row_changes,
     meeting_sheet,
     monthly,
     monthly_download,

@@ -20,24 +20,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attendance import exports, selectors, services
 from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.views.records import meeting_records
+from attendance.views.roll import roll_html
 from attendance.views.tasks import my_tasks_context
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
 from orgs.models import Department, Organisation
-from orgs.pages import attachment, id_of, month_of, paginate
+from orgs.pages import MAX_ID, attachment, id_of, month_of, paginate
 from orgs.selectors import current_term
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
@@ -166,43 +165,40 @@ def _status_label(status):
     return str(Status(status).label)
 
 
+#: The page's 修改记录 table shows this many of the newest changes; ``?changes=all`` shows every one.
+RECENT_CHANGES = 50
+
+
 @login_required
 def meeting_detail(request, meeting_id):
-    """One list of the expected attendees. A constant number of queries: the meeting, its rows (with their
-    people) and all their changes (with who made them), grouped per row here."""
+    """One list of the expected attendees, a constant number of queries: the meeting, its rows (with their
+    people), how many changes each row has (one aggregate), and the newest changes for the page's table.
+
+    What is the same on every row is in the page once: the status buttons and the row panels are one
+    ``<template>`` that static/js/attendance.js copies into each row, and the rows themselves are formatted by
+    ``attendance.views.roll`` from strings translated once per page. A row's own changes are loaded when its
+    修改记录 is opened (``meeting_row_changes``), so each change is rendered at most once per page."""
     meeting = _get_meeting(request, meeting_id)
     user = request.user
     recorder = user.has_perm("attendance.record_meeting", meeting)
-    rows = list(selectors.attendance_rows(user=user, meeting=meeting))
-    visible_people = None
-    if not recorder and not selectors.sees_all_rows(user, meeting):
-        visible_people = [row.person_id for row in rows]
-    changes = list(selectors.attendance_changes(meeting=meeting, person_ids=visible_people))
-    per_row = defaultdict(list)
-    for change in changes:
-        _describe(change)
-        per_row[change.attendance_id].append(change)
-    counts = {status: 0 for status in Status.values}
-    keys = [(s, Status(s).label, d, k) for s, d, k in KEYS]
-    # What every row repeats is rendered once, not once per row (300 rows: most of the page's time).
-    buttons = {s: mark_safe(render_to_string("attendance/_buttons.html", {"keys": keys, "current": s}))  # noqa: S308
-               for s in Status.values}
-    for row in rows:
-        row.history = per_row.get(row.pk, [])
-        row.buttons_html = buttons[row.status]
-        n = len(row.history)
-        row.history_label = ngettext("修改记录 %(n)s 条", "修改记录 %(n)s 条", n) % {"n": n}
-        counts[row.status] += 1
-    now = timezone.now()
+    visible = selectors.attendance_rows(user=user, meeting=meeting)
+    rows = list(selectors.attendance_roll(user=user, meeting=meeting))
+    seen_all = recorder or selectors.sees_all_rows(user, meeting)
+    history = selectors.attendance_change_counts(meeting=meeting)
+    threshold = selectors.late_threshold(meeting)
+    roll, counts = roll_html(rows, history=history, threshold=threshold)
+    every = request.GET.get("changes") == "all"
+    changes = selectors.attendance_changes(meeting=meeting, rows=None if seen_all else visible)
+    changes = _describe(changes if every else changes[:RECENT_CHANGES])
     pending_leave = (list(selectors.pending_leave_requests(user=user, meeting=meeting))
                      if recorder and not meeting.is_cancelled else [])
     return render(request, "attendance/meeting_detail.html", {
         "pending_leave": pending_leave,
-        "meeting": meeting, "rows": rows, "changes": changes, "recorder": recorder and not meeting.is_cancelled,
+        "meeting": meeting, "rows": rows, "roll": roll, "recorder": recorder and not meeting.is_cancelled,
+        "changes": changes, "changes_total": sum(history.get(row.pk, 0) for row in rows), "changes_all": every,
         "can_cancel": recorder and not meeting.is_cancelled, "can_edit": recorder and not meeting.is_cancelled,
-        "started": now >= meeting.starts_at,
-        "threshold": selectors.late_threshold(meeting), "keys": keys,
-        "row_panels": mark_safe(render_to_string("attendance/_row_panels.html")),  # noqa: S308 (our template)
+        "started": timezone.now() >= meeting.starts_at, "threshold": threshold,
+        "keys": [(s, Status(s).label, d, k) for s, d, k in KEYS],
         "label_change": _("修改"), "label_who": _("修改人"),
         "counts": [(s, label, counts[s]) for s, label in Status.choices], "total": len(rows),
         "cancel_form": CancelForm(), "is_plenary": meeting.kind == MeetingKind.PLENARY,
@@ -210,29 +206,48 @@ def meeting_detail(request, meeting_id):
     })
 
 
+@login_required
+@require_safe
+def meeting_row_changes(request, meeting_id, person_id):
+    """The changes of one row of a session, newest first, as the ``<li>`` items of its 修改记录 list (an HTML
+    fragment the page loads when the list is opened). Whoever sees the session's page and that row on it:
+    the session through ``_get_meeting`` and the row through the same ``attendance_rows`` (a department head,
+    only their department's); anything else is the 404 of a missing session or row."""
+    meeting = _get_meeting(request, meeting_id)
+    if person_id > MAX_ID:  # the path's int is unbounded; a foreign key lookup beyond 2⁶³ overflows
+        raise Http404()
+    row = get_object_or_404(selectors.attendance_rows(user=request.user, meeting=meeting), person_id=person_id)
+    changes = _describe(selectors.attendance_changes(meeting=meeting, attendance=row))
+    response = render(request, "attendance/_row_changes.html", {"changes": changes})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def _minutes(value) -> str:
     return "" if value is None else f"（{value}′）"
 
 
-#: Built once (lazy labels: translated when rendered), not once per change shown on the page.
-_STATUS_LABELS = dict(Status.choices)
-
-
-def _describe(change) -> None:
-    """A change's text, built once: it is shown twice (its row and the page's history) for every change, and
-    a template include per change was most of a marked 300-person page's time."""
-    labels = _STATUS_LABELS
-    when = timezone.localtime(change.changed_at)
-    change.when_short, change.when_long = when.strftime("%m-%d %H:%M"), when.strftime("%m-%d %H:%M:%S")
-    by = change.changed_by
-    change.who = by.person.name if by.person_id else by.username
-    via = "" if change.via == "page" else format_html(
-        ' <span class="badge grey">{}</span>',
-        {"leave": _("请假审批"), "checkin": _("扫码签到")}.get(change.via, change.via))
-    change.summary = format_html(
-        "{}{} → {}{}{}", labels[change.old_status], _minutes(change.old_late_minutes), labels[change.new_status],
-        _minutes(change.new_late_minutes), via,
-    )
+def _describe(changes) -> list[dict]:
+    """Changes (rows of ``selectors.attendance_changes``) as the page's table and a row's 修改记录 show them:
+    "出席 → 迟到（5′）", with a badge when it came from a leave approval or a QR check-in. Labels translated
+    and escaped once per call, not once per change."""
+    labels = {status: escape(label) for status, label in Status.choices}
+    via_labels = {"leave": _("请假审批"), "checkin": _("扫码签到")}
+    badges = {"page": ""}
+    lines = []
+    for change in changes:
+        when = timezone.localtime(change.changed_at).strftime("%m-%d %H:%M:%S")
+        if change.via not in badges:
+            badges[change.via] = f' <span class="badge grey">{escape(via_labels.get(change.via, change.via))}</span>'
+        via = badges[change.via]
+        lines.append({
+            "when_short": when[:11], "when_long": when, "name": change.name,
+            "who": change.by_name or change.by_username,
+            "summary": mark_safe(  # noqa: S308 (escaped labels and numbers)
+                f"{labels[change.old_status]}{_minutes(change.old_late_minutes)} → "
+                f"{labels[change.new_status]}{_minutes(change.new_late_minutes)}{via}"),
+        })
+    return lines
 
 
 def _marks_of(body: bytes) -> list[dict]:

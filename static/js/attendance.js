@@ -11,6 +11,10 @@
 //   shows what the server holds now, says so, and offers to apply this user's mark again (on the new version).
 // * A refused or out-of-date mark stays flagged on its row, with the reason, until a mark of that row is saved;
 //   the status line counts them ("2 条未保存…") whatever else is saved meanwhile.
+// * A row's changes (修改记录 N 条) are loaded from the history URL when the row's list is first opened; a save
+//   adds one to the count, and reloads the list if it was loaded.
+// * The office's controls (five status buttons, the late-minutes and error panels) are in the page once, in
+//   <template id="att-controls">, and copied into each row at start; every handler is delegated to the list.
 (function () {
   "use strict";
   var box = document.getElementById("attendance");
@@ -18,11 +22,57 @@
   var list = document.getElementById("att-list");
   var rows = Array.prototype.slice.call(list.querySelectorAll(".att-row"));
   var byPerson = {};
-  rows.forEach(function (row) { byPerson[row.getAttribute("data-person")] = row; });
+  rows.forEach(function (row) {
+    byPerson[row.getAttribute("data-person")] = row;
+    row.tabIndex = 0; // focusable: the search's Enter and ↑↓ move between rows, keys mark the focused one
+  });
   var statusLine = document.getElementById("att-status");
   var msg = function (name, n) {
-    return (box.getAttribute("data-msg-" + name) || "").replace("%(n)s", n);
+    return (box.getAttribute("data-msg-" + name) || "").replace("%(n)s", function () { return n; });
   };
+
+  // --- a row's changes: loaded when its list is opened (for the read-only view too) ---
+  var historyUrl = box.getAttribute("data-history-url");
+  function loadHistory(details) {
+    var row = details.closest(".att-row");
+    var ul = details.querySelector(".att-changes");
+    if (!ul) {
+      ul = document.createElement("ul");
+      ul.className = "att-changes";
+      details.appendChild(ul);
+    }
+    var asked = (Number(details.getAttribute("data-asked")) || 0) + 1;
+    details.setAttribute("data-asked", asked);
+    fetch(historyUrl.replace("/0/changes/", "/" + row.getAttribute("data-person") + "/changes/"), {
+      credentials: "same-origin", cache: "no-store", headers: { Accept: "text/html" }
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.text();
+    }).then(function (html) {
+      if (Number(details.getAttribute("data-asked")) !== asked) return; // a newer load is on its way
+      ul.innerHTML = html; // our own server-rendered, escaped fragment
+      details.setAttribute("data-loaded", "1");
+      setHistoryCount(details, ul.children.length);
+    }).catch(function () {
+      if (Number(details.getAttribute("data-asked")) !== asked) return;
+      details.removeAttribute("data-loaded");
+      ul.textContent = "";
+      var li = document.createElement("li");
+      li.textContent = msg("history-failed");
+      ul.appendChild(li);
+    });
+  }
+  function setHistoryCount(details, n) {
+    details.hidden = n === 0;
+    var summary = details.querySelector("summary");
+    summary.textContent = summary.textContent.replace(/\d+/, n);
+  }
+  // "toggle" does not bubble: listened to in the capture phase, once for the whole list
+  list.addEventListener("toggle", function (event) {
+    var details = event.target;
+    if (details.classList && details.classList.contains("att-history") && details.open &&
+        !details.hasAttribute("data-loaded")) loadHistory(details);
+  }, true);
 
   // --- search: instant, client-side ---
   var filter = document.getElementById("att-filter");
@@ -52,11 +102,11 @@
   var threshold = box.getAttribute("data-threshold");
   var storeKey = "attendance:pending:" + meeting;
   var csrf = (box.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+  var controls = document.getElementById("att-controls").content;
   var LABELS = {};
-  box.querySelectorAll(".att-buttons")[0] && Array.prototype.forEach.call(
-    box.querySelectorAll(".att-buttons")[0].querySelectorAll("[data-mark]"),
-    function (b) { LABELS[b.getAttribute("data-mark")] = b.textContent; }
-  );
+  Array.prototype.forEach.call(controls.querySelectorAll("[data-mark]"), function (b) {
+    LABELS[b.getAttribute("data-mark")] = b.textContent;
+  });
   var KEYS = { "1": "present", p: "present", "2": "late", l: "late", "3": "early_leave", e: "early_leave",
     "4": "leave", v: "leave", "5": "absent", a: "absent" };
 
@@ -134,17 +184,12 @@
       row.getAttribute("data-saved-absence") === "1");
   }
 
-  function addHistory(row, oldStatus, oldMinutes, data) {
+  // A save made a change: one more in the row's count; a list already loaded is loaded again (with it).
+  function addHistory(row) {
     var details = row.querySelector(".att-history");
-    var ul = details.querySelector(".att-changes");
-    var li = document.createElement("li");
-    var fmt = function (s, m) { return (LABELS[s] || s) + (m != null && m !== "" ? "（" + m + "′）" : ""); };
-    li.textContent = msg("now") + " " + msg("you") + "：" + fmt(oldStatus, oldMinutes) + " → " +
-      fmt(data.status, data.late_minutes);
-    ul.insertBefore(li, ul.firstChild);
-    details.hidden = false;
-    var summary = details.querySelector("summary");
-    summary.textContent = summary.textContent.replace(/\d+/, ul.children.length);
+    var shown = details.querySelector("summary").textContent.match(/\d+/);
+    setHistoryCount(details, (shown ? Number(shown[0]) : 0) + 1);
+    if (details.hasAttribute("data-loaded")) loadHistory(details);
   }
 
   // --- the queue: one request at a time, in order; failures retried with a growing delay ---
@@ -189,7 +234,7 @@
         savePending();
         if (saved.status !== before.status || String(saved.late_minutes == null ? "" : saved.late_minutes) !==
             (before.minutes || "")) {
-          addHistory(row, before.status, before.minutes, saved);
+          addHistory(row);
         }
         remember(row, saved);
         if (same) {
@@ -320,11 +365,18 @@
     if (following) following.focus();
   });
 
-  // --- start: remember what the server holds, then replay what was not saved last time ---
+  // --- start: each row gets its controls, remembers what the server holds; then what was not saved last time
+  // is replayed ---
   rows.forEach(function (row) {
+    var copy = controls.cloneNode(true);
+    var group = copy.querySelector(".att-buttons");
+    group.setAttribute("aria-label", msg("group", row.querySelector(".att-name").textContent));
+    var pressed = group.querySelector('[data-mark="' + row.getAttribute("data-status") + '"]');
+    if (pressed) pressed.setAttribute("aria-pressed", "true");
+    row.insertBefore(copy, row.querySelector(".att-history"));
     row.setAttribute("data-saved-status", row.getAttribute("data-status"));
-    row.setAttribute("data-saved-late", row.getAttribute("data-late"));
-    row.setAttribute("data-saved-absence", row.getAttribute("data-absence"));
+    row.setAttribute("data-saved-late", row.getAttribute("data-late") || "");
+    row.setAttribute("data-saved-absence", row.getAttribute("data-absence") || "");
     row.setAttribute("data-saved-version", row.getAttribute("data-version"));
   });
   var restored = Object.keys(pending).filter(function (p) { return byPerson[p]; });
