@@ -158,12 +158,6 @@ class MemberScore(TenantOwned):
     def __str__(self):
         return f"{self.person} · {self.term} · {self.points:+d}"
 
-    @property
-    def counted(self) -> bool:
-        """Whether the ladder counted anything for the member (``engine.ladder_counts`` has them)."""
-        return bool(self.lates or self.absences or self.extra_absences or self.minutes_not_taken or self.careless
-                    or self.incidents)
-
 
 class TermSync(TenantOwned):
     """Whether an organisation's term has facts its ledger has not seen yet (docs/scoring.md, "When the ledger

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from attendance.selectors import facts as attendance_facts
 from members.models import Person, Role
@@ -110,19 +111,33 @@ def _posts(*, organisation, term, departments: set[int] | None, person_id: int |
     return posts
 
 
+#: MemberScore's columns the pages read, in this order (``_stored_row``).
+SCORE_COLUMNS = ("person_id", "points", "entries", "lates", "absences", "extra_absences", "minutes_not_taken",
+                 "careless", "incidents")
+
+
+def _stored_row(values) -> tuple[int, int, engine.Counts | None]:
+    """(points, entries, ladder counts or None when nothing was counted) of a row of ``SCORE_COLUMNS``."""
+    _pid, points, entries, lates, absences, extra, minutes, careless, incidents = values
+    counted = lates or absences or extra or minutes or careless or incidents
+    return points, entries, engine.Counts(lates=lates, absences=absences, extra_absences=extra,
+                                          minutes_not_taken=minutes, incidents=dict(incidents),
+                                          careless=careless) if counted else None
+
+
 def _score_rows(*, organisation, term, posts: dict, settings: dict) -> list[ScoreRow]:
     """The members' rows from the totals and counts the ledger sync stored (``MemberScore``). Three queries."""
-    scores = {score.person_id: score for score in MemberScore.objects.filter(
-        organisation=organisation, term=term, person_id__in=list(posts))}
+    scores = {values[0]: _stored_row(values) for values in MemberScore.objects.filter(
+        organisation=organisation, term=term, person_id__in=list(posts)).values_list(*SCORE_COLUMNS)}
     people = Person.objects.in_bulk(list(posts))
     depts = Department.objects.in_bulk([d for d, _c in posts.values() if d])
     base = settings.get("base", DEFAULT_BASE)
     rows = []
     for pid, (dept_id, cadre) in posts.items():
-        score = scores.get(pid)
-        row = ScoreRow(person=people[pid], department=depts.get(dept_id), cadre=cadre,
-                       total=base + (score.points if score else 0), entries=score.entries if score else 0)
-        row.ladder = _ladder_row(stored_counts(score), settings) if score and score.counted else None
+        points, entries, counts = scores.get(pid, (0, 0, None))
+        row = ScoreRow(person=people[pid], department=depts.get(dept_id), cadre=cadre, total=base + points,
+                       entries=entries)
+        row.ladder = _ladder_row(counts, settings) if counts else None
         rows.append(row)
     return rows
 
@@ -163,12 +178,6 @@ def organisation_row(*, organisation, term, person_id: int, departments: set[int
 def sync_pending(*, organisation, term) -> bool:
     """Whether a change of the term's facts has not been counted yet (its sync is queued or running)."""
     return TermSync.objects.filter(organisation=organisation, term=term, synced__lt=F("requested")).exists()
-
-
-def stored_counts(score: MemberScore) -> engine.Counts:
-    return engine.Counts(lates=score.lates, absences=score.absences, extra_absences=score.extra_absences,
-                         minutes_not_taken=score.minutes_not_taken, incidents=dict(score.incidents),
-                         careless=score.careless)
 
 
 @dataclass
@@ -247,6 +256,10 @@ def describe_reason(criterion: str, count: int, threshold: int) -> str:
                                                               "threshold": threshold}
 
 
+#: What the scores page says of the level a member's counts reach.
+REACHED = {"warning": gettext_lazy("达警告"), "demerit": gettext_lazy("达记过"), "dismissal": gettext_lazy("达劝退")}
+
+
 @dataclass
 class LadderRow:
     counts: engine.Counts
@@ -254,15 +267,19 @@ class LadderRow:
     reasons: list
     near: list  # (level, criterion, count, threshold) one step from the next level
 
+    @property
+    def reached(self) -> str:
+        return REACHED.get(self.level, "")
+
 
 def member_ladder(*, organisation, term, person) -> LadderRow | None:
     """One member's ladder counts, the level they reach and what is one step away (None: nothing counted), as
     the ledger sync stored them (``MemberScore``): what a member's page shows. Two queries (three before the term
     is first scored)."""
-    score = MemberScore.objects.filter(organisation=organisation, term=term, person=person).first()
-    if score is None or not score.counted:
-        return None
-    return _ladder_row(stored_counts(score), rulebook_settings(organisation=organisation, term=term))
+    values = MemberScore.objects.filter(organisation=organisation, term=term, person=person).values_list(
+        *SCORE_COLUMNS).first()
+    counts = _stored_row(values)[2] if values else None
+    return _ladder_row(counts, rulebook_settings(organisation=organisation, term=term)) if counts else None
 
 
 def _ladder_row(counts: engine.Counts, settings: dict) -> LadderRow:

@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +18,7 @@ from members.tests.school import school_fixture  # noqa: F401 - the "school" fix
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory
 from scoring import selectors, services
+from scoring.models import TermSync
 from scoring.tests.factories import IncidentFactory
 
 
@@ -125,6 +127,37 @@ def test_the_table_runs_a_constant_number_of_queries(client, scored):
                               organisation=scored.org, department=scored.dept, position=scored.officer_post,
                               term=scored.term, start=scored.term.start)
     assert count() == few
+
+
+def test_the_table_rows_link_each_member_escape_names_and_show_the_level_reached(client, scored):
+    with tenant_scope(scored.tenant):
+        sly = PersonFactory(tenant=scored.tenant, name="<b>李</b>")
+        MembershipFactory(tenant=scored.tenant, person=sly, organisation=scored.org, department=scored.dept,
+                          position=scored.officer_post, term=scored.term, start=scored.term.start)
+        IncidentFactory(tenant=scored.tenant, organisation=scored.org, person=sly, kind="rectification",
+                        on=scored.term.start, recorded_by=scored.office)
+        services.ledger_sync(organisation=scored.org, term=scored.term, now=timezone.now())
+    client.force_login(scored.office)
+    html = client.get(reverse("scoring:organisation_scores", kwargs={"organisation_id": scored.org.pk}),
+                      {"term": scored.term.pk}).content.decode()
+    assert "<b>李</b>" not in html and "&lt;b&gt;李&lt;/b&gt;" in html
+    link = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk, "person_id": sly.pk})
+    assert f'href="{link}?term={scored.term.pk}"' in html
+    assert client.get(f"{link}?term={scored.term.pk}").status_code == 200
+    assert '<span class="badge level-warning">达警告</span>' in html  # one rectification incident: a warning
+    # the officer: 12 minutes late at a plenary is an absence (0 lates / 1 absence), below any level
+    assert '<span class="num">0 / 1</span>' in html and 'id="updating"' not in html
+
+
+def test_the_pages_say_while_a_change_is_being_counted(client, scored):
+    with tenant_scope(scored.tenant):
+        TermSync.objects.filter(organisation=scored.org, term=scored.term).update(requested=F("requested") + 1)
+    client.force_login(scored.office)
+    table = reverse("scoring:organisation_scores", kwargs={"organisation_id": scored.org.pk})
+    person = reverse("scoring:person_score", kwargs={"organisation_id": scored.org.pk,
+                                                     "person_id": scored.officer.person_id})
+    for url in (table, person):
+        assert "最近的修改正在计入积分" in client.get(url).content.decode()
 
 
 def test_the_menu_links_the_score_pages(client, scored):
