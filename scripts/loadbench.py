@@ -39,6 +39,7 @@ import random
 import re
 import resource
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -233,11 +234,12 @@ class Browser:
 
     def __init__(self, host: str, port: int, username: str):
         self.host, self.port, self.username = host, port, username
+        self.phase = "login"  # in the User-Agent, so gunicorn's access log tells the phases apart
         self.cookies: dict[str, str] = {}
         self.origin = f"https://{host}:{port}"
 
     def _headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        headers = {"X-Forwarded-Proto": "https", "User-Agent": "campus-loadbench",
+        headers = {"X-Forwarded-Proto": "https", "User-Agent": f"campus-loadbench/{self.phase}",
                    "Accept-Language": "zh-hans"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -366,6 +368,36 @@ async def _log_in_all(users: list[Browser], password: str, parallel: int) -> flo
     return time.perf_counter() - started
 
 
+# gunicorn's default access log format plus %(D)s, the request's time in the worker in microseconds (from reading
+# the request to sending the last byte: no wait in the listen queue), passed through GUNICORN_CMD_ARGS.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)s'
+_ACCESS = re.compile(r'"(?:GET|POST) (\S+) HTTP/1\.1" \d{3} \S+ "[^"]*" "campus-loadbench/(\w+)" (\d+)$', re.M)
+_PATHS = [("mark", re.compile(r"/attendance/meetings/\d+/marks/$")),
+          ("attendance", re.compile(r"/attendance/meetings/\d+/$")),
+          ("member", re.compile(r"/scoring/organisations/\d+/people/\d+/(\?.*)?$")),
+          ("scores", re.compile(r"/scoring/organisations/\d+/(\?.*)?$")),
+          ("healthz", re.compile(r"/healthz$")),
+          ("login", re.compile(r"/login/$"))]
+
+
+def server_times(log_text: str) -> dict[str, dict[str, list[float]]]:
+    """{phase: {kind: [ms in the gunicorn worker, ...]}} from the access log."""
+    times: dict[str, dict[str, list[float]]] = {}
+    for target, phase, micros in _ACCESS.findall(log_text):
+        kind = next((k for k, pattern in _PATHS if pattern.match(target)), "other")
+        times.setdefault(phase, {}).setdefault(kind, []).append(int(micros) / 1000)
+    return times
+
+
+def server_stats(ms: list[float], seconds: float, workers: int) -> dict:
+    ordered = sorted(ms)
+    return {"server_requests": len(ordered), "server_p50_ms": _percentile(ordered, 0.5),
+            "server_p95_ms": _percentile(ordered, 0.95),
+            "server_mean_ms": statistics.fmean(ordered) if ordered else None,
+            # the share of the workers' time this kind took (1.0: every worker busy all the time)
+            "server_busy": sum(ordered) / 1000 / (seconds * workers) if seconds else None}
+
+
 # --------------------------------------------------------------------------------------------------------------
 # Statistics and the report
 # --------------------------------------------------------------------------------------------------------------
@@ -418,7 +450,8 @@ def render(report: dict) -> str:
     mix, trivial = report["phases"]["mix"], report["phases"]["trivial"]
     base = trivial["total"]["p50_ms"]
     head = (f"{'request':<24} {'reqs':>6} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} {'max':>7}"
-            f" {'err':>4} {'5xx':>4} {'t/o':>4} {'conn':>4} {'KB/resp':>8} {'p50÷triv':>8}")
+            f" {'err':>4} {'5xx':>4} {'t/o':>4} {'conn':>4} {'KB/resp':>8} {'p50÷triv':>8} {'srv p50':>7}"
+            f" {'srv p95':>7}")
     meta = report["meta"]
     lines = [
         f"loadbench at {meta['commit']}, --size {meta['size']}: {meta['members']} members, {meta['past_plenaries']} "
@@ -431,7 +464,8 @@ def render(report: dict) -> str:
             f"{label:<24} {s['requests']:>6} {_fmt(s['req_per_s'], 1)} {_fmt(s['p50_ms'])} {_fmt(s['p95_ms'])}"
             f" {_fmt(s['p99_ms'])} {_fmt(s['max_ms'])} {s['error_kinds']['http']:>4} {s['error_kinds']['http_5xx']:>4}"
             f" {s['error_kinds']['timeout']:>4} {s['error_kinds']['connection']:>4}"
-            f" {_fmt(s['bytes_per_response'] / 1024, 1, 8)} {_fmt(_ratio(s['p50_ms'], base), 1, 8)}")
+            f" {_fmt(s['bytes_per_response'] / 1024, 1, 8)} {_fmt(_ratio(s['p50_ms'], base), 1, 8)}"
+            f" {_fmt(s.get('server_p50_ms'))} {_fmt(s.get('server_p95_ms'))}")
 
     for kind in mix["kinds"]:
         row(LABELS[kind], mix["kinds"][kind])
@@ -440,8 +474,12 @@ def render(report: dict) -> str:
     row("/healthz alone", trivial["total"])
     ratios = report["ratios"]
     lines.append("")
-    lines.append(f"mix: {mix['seconds']:.1f} s, /healthz alone: {trivial['seconds']:.1f} s (times in ms; err = any "
-                 f"status but 200, 5xx among them; t/o = timeouts; conn = connection errors)")
+    lines.append(f"mix: {mix['seconds']:.1f} s, /healthz alone: {trivial['seconds']:.1f} s (times in ms, at the "
+                 f"client: queueing included; srv = in the gunicorn worker; err = any status but 200, 5xx among "
+                 f"them; t/o = timeouts; conn = connection errors)")
+    busy = mix["total"].get("server_busy")
+    if busy is not None:
+        lines.append(f"gunicorn workers busy during the mix: {busy:.0%} of their time")
     lines.append(f"mix req/s ÷ /healthz-alone req/s: {_fmt(ratios['mix_req_per_s_vs_trivial'], 3, 0)};  "
                  f"p50 ÷ the in-mix /healthz p50: " + ", ".join(
                      f"{kind} {_fmt(value, 1, 0)}" for kind, value in ratios["p50_vs_mix_healthz"].items()))
@@ -455,6 +493,10 @@ def render(report: dict) -> str:
         for phase, values in cpu.items():
             lines.append(f"CPU seconds during {phase} ({values['seconds']:.0f} s wall, {report['meta']['cores']} "
                          f"cores): " + ", ".join(f"{k} {v:.1f}" for k, v in values.items() if k != "seconds"))
+            others, machine = values.get("other processes"), values.get("machine")
+            if others is not None and machine and others > 0.1 * machine:
+                lines.append(f"  WARNING: other processes took {others / machine:.0%} of the machine's busy CPU during "
+                             f"{phase}: these figures are not comparable with a run on a quiet machine")
     return "\n".join(lines)
 
 
@@ -828,6 +870,8 @@ def run(args: argparse.Namespace) -> int:
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60), "DJANGO_ALLOWED_HOSTS": args.host,
         "DJANGO_VAR_DIR": str(var_dir), "WEB_BIND": f"{args.host}:{args.port}", "WEB_CONCURRENCY": str(args.workers),
         "CELERY_CONCURRENCY": str(args.celery_concurrency), "STOP_TIMEOUT": "15",
+        "GUNICORN_CMD_ARGS": f"{os.environ.get('GUNICORN_CMD_ARGS', '')} --access-logformat "
+                             f"{shlex.quote(ACCESS_LOG_FORMAT)}".strip(),
         "VENV": str(Path(sys.executable).parent.parent),
     })
     env.update(item.split("=", 1) for item in args.env)
@@ -894,21 +938,39 @@ async def _load(args, seeded: dict, password: str, layout: Layout, commit: str) 
     weights = [args.mix[k] for k in kinds]
     if args.warmup:
         _say(f"warm-up: {args.warmup:.0f} s of the mix (not counted)")
+        for user in users:
+            user.phase = "warmup"
         await _drive(users, plan, kinds, weights, args.warmup, args.think, args.request_timeout, args.seed + 1)
     meter = CpuMeter(layout.read_pgids())
     _say(f"mix: {len(users)} users, {args.seconds:.0f} s, think {args.think:g} s, weights "
          + ", ".join(f"{k}={w:g}" for k, w in zip(kinds, weights, strict=True)))
+    for user in users:
+        user.phase = "mix"
     before = meter.snapshot()
     samples, mix_seconds = await _drive(users, plan, kinds, weights, args.seconds, args.think,
                                         args.request_timeout, args.seed)
     middle = meter.snapshot()
     _say(f"/healthz alone: {len(users)} users, {args.trivial_seconds:.0f} s")
+    for user in users:
+        user.phase = "trivial"
     trivial, trivial_seconds = await _drive(users, plan, ["healthz"], [1.0], args.trivial_seconds or 0.001,
                                             args.think, args.request_timeout, args.seed + 2)
     after = meter.snapshot()
     by_kind = {k: stats([s for s in samples if s.kind == k], mix_seconds) for k in kinds}
     mix = {"seconds": mix_seconds, "kinds": by_kind, "total": stats(samples, mix_seconds)}
     alone = {"seconds": trivial_seconds, "total": stats(trivial, trivial_seconds)}
+    answered = {"mix": sum(1 for s in samples if s.status is not None),
+                "trivial": sum(1 for s in trivial if s.status is not None)}
+    for _ in range(50):  # a worker writes its access-log line just after the answer's last byte
+        served = server_times(layout.text())
+        if all(sum(map(len, served.get(phase, {}).values())) >= n for phase, n in answered.items()):
+            break
+        await asyncio.sleep(0.1)
+    for phase, figures, seconds in (("mix", mix, mix_seconds), ("trivial", alone, trivial_seconds)):
+        for kind, kind_figures in figures.get("kinds", {}).items():
+            kind_figures.update(server_stats(served.get(phase, {}).get(kind, []), seconds, args.workers))
+        everything = [ms for kind_ms in served.get(phase, {}).values() for ms in kind_ms]
+        figures["total"].update(server_stats(everything, seconds, args.workers))
     base = alone["total"]["p50_ms"]
     in_mix = by_kind.get("healthz", {}).get("p50_ms")
     return {

@@ -64,6 +64,8 @@ def test_loadbench_small_runs_the_production_layout_under_load_without_an_error(
         assert figures["req_per_s"] > 0 and 0 < figures["p50_ms"] <= figures["p95_ms"] <= figures["p99_ms"] \
             <= figures["max_ms"], (kind, figures)
         assert figures["bytes_per_response"] > 0, kind
+        # gunicorn's access log saw each request, with its time in the worker
+        assert figures["server_requests"] == figures["requests"] and figures["server_p50_ms"] > 0, (kind, figures)
     assert mix["kinds"]["attendance"]["bytes_per_response"] > mix["kinds"]["healthz"]["bytes_per_response"]
     assert set(report["ratios"]["p50_vs_trivial"]) == KINDS and report["ratios"]["mix_req_per_s_vs_trivial"] > 0
     assert "attendance page" in run.stdout and "/healthz alone" in run.stdout
