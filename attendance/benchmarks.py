@@ -7,7 +7,8 @@ marks, on the synthetic university's peer-support alliance (300 members at --siz
   number, status, late minutes), asked through the same test Client, logged in as the same user, so the same
   middleware runs (session, authentication, the tenant scope, the module switch of the ``attendance``
   namespace, CSP). Mounted by a urlconf of this module only (``urlpatterns`` below, ``override_settings`` in
-  the measuring process). The same for a session of 1,000 expected attendees (their rows created directly).
+  the measuring process); the two are requested alternately in one process. The same for a session of 1,000
+  expected attendees (their rows created directly).
 * the sign-in sheet PDF of the session (WeasyPrint, CJK font embedded).
 * saving every mark: ``attendance_mark`` of every expected attendee (each a change, kept in the history),
   beside "one UPDATE of the same rows".
@@ -28,12 +29,14 @@ from django.utils import timezone
 
 from attendance import exports, services
 from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status
+from config.urls import urlpatterns as project_urlpatterns
 from members.models import Person, Role, RoleAssignment, User
 from orgs.bench import Context, Result, benchmark, measure
 from orgs.models import Organisation, OrganisationKind, Tenant
 from orgs.tenancy import tenant_scope
 
 REPEAT = 7
+PAGE_REPEAT = 15
 #: The large session: its expected attendees (fewer when the school has fewer people, as at --size small).
 LARGE = 1000
 
@@ -53,10 +56,13 @@ def bare_view(request, meeting_id):
     return HttpResponse(_BARE.render({"rows": rows, "meeting_id": meeting_id}))
 
 
-#: Used only as ROOT_URLCONF while the bare view is measured; the "attendance" namespace makes the tenant
-#: middleware check the module switch as it does for the real page.
+#: Used only as ROOT_URLCONF while the pages are measured: the project's URLs and the bare view, under the
+#: "attendance" namespace too, so the tenant middleware checks the module switch as it does for the real page
+#: (the project's own "attendance" URLs come first and keep their names).
 urlpatterns = [
-    path("attendance/", include(([path("bare/<int:meeting_id>/", bare_view, name="bench_bare")], "attendance"))),
+    *project_urlpatterns,
+    path("bench/", include(([path("attendance-bare/<int:meeting_id>/", bare_view, name="bench_bare")],
+                            "attendance"))),
 ]
 
 
@@ -108,39 +114,36 @@ def _prepare(slug: str, students: int):
     return tenant, office, meeting, large
 
 
-def _get(url, office_id, urlconf=None):
-    """Median seconds of the office's GET of ``url`` (after a warm request), its query count and its bytes."""
-    with override_settings(ROOT_URLCONF=urlconf) if urlconf else _nothing():
+def _pages(office_id, meeting_id):
+    """The office's GET of the page and of the bare view of the same rows, timed alternately in one process
+    (so a change of the machine's load lands on both), after a warm request of each: median seconds, the
+    queries of one request and its bytes."""
+    with override_settings(ROOT_URLCONF=__name__):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(pk=office_id))
-        response = client.get(url)  # warm: templates, the session
-        assert response.status_code == 200, response.status_code
-        executed = []  # counted by a wrapper: the request's reset_queries would empty CaptureQueriesContext's log
+        urls = {"page": reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting_id}),
+                "bare": f"/bench/attendance-bare/{meeting_id}/"}
+        found = {}
+        for key, url in urls.items():
+            response = client.get(url)  # warm: templates, the session
+            assert response.status_code == 200, (url, response.status_code)
+            executed = []  # counted by a wrapper: the request's reset_queries would empty CaptureQueriesContext's
 
-        def count(execute, sql, params, many, context):
-            executed.append(sql)
-            return execute(sql, params, many, context)
+            def count(execute, sql, params, many, context, executed=executed):
+                executed.append(sql)
+                return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(count):
-            client.get(url)
-        return {"median": _median_seconds(lambda: client.get(url)), "queries": len(executed),
-                "bytes": len(response.content)}
-
-
-class _nothing:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def _page(office_id, meeting_id):
-    return _get(reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting_id}), office_id)
-
-
-def _page_bare(office_id, meeting_id):
-    return _get(f"/attendance/bare/{meeting_id}/", office_id, urlconf=__name__)
+            with connection.execute_wrapper(count):
+                client.get(url)
+            found[key] = {"queries": len(executed), "bytes": len(response.content), "times": []}
+        for _ in range(PAGE_REPEAT):
+            for key, url in urls.items():
+                started = time.perf_counter()
+                client.get(url)
+                found[key]["times"].append(time.perf_counter() - started)
+    for value in found.values():
+        value["median"] = statistics.median(value.pop("times"))
+    return found
 
 
 def _pdf(tenant_id, meeting_id):
@@ -173,12 +176,13 @@ def _save_baseline(tenant_id, meeting_id):
     return {"median": _median_seconds(update)}
 
 
-def _page_result(name, page, bare, goal):
-    return Result(name, page.value["median"], page.peak_mb, page.value["rows"],
+def _page_result(name, timing, rows, goal):
+    page, bare = timing.value["page"], timing.value["bare"]
+    return Result(name, page["median"], timing.peak_mb, rows,
                   baseline="bare view of the same rows (view + minimal template, one query)",
-                  baseline_seconds=bare.value["median"], goal=goal, notes={
-                      "queries": page.value["queries"], "KB": round(page.value["bytes"] / 1024),
-                      "bare queries": bare.value["queries"], "bare KB": round(bare.value["bytes"] / 1024)})
+                  baseline_seconds=bare["median"], goal=goal, notes={
+                      "queries": page["queries"], "KB": round(page["bytes"] / 1024),
+                      "bare queries": bare["queries"], "bare KB": round(bare["bytes"] / 1024)})
 
 
 @benchmark("attendance")
@@ -189,21 +193,17 @@ def run(ctx: Context) -> list[Result]:
     with tenant_scope(tenant):
         expected = Attendance.objects.filter(meeting=meeting).count()
         expected_large = Attendance.objects.filter(meeting=large).count()
-    pages = {}
-    for key, session, rows in (("plenary", meeting, expected), ("large", large, expected_large)):
-        page = measure(lambda session=session: _page(office.pk, session.pk))
-        bare = measure(lambda session=session: _page_bare(office.pk, session.pk))
-        page.value["rows"] = bare.value["rows"] = rows
-        pages[key] = (page, bare)
+    pages = {key: measure(lambda session=session: _pages(office.pk, session.pk))
+             for key, session in (("plenary", meeting), ("large", large))}
     pdf = measure(lambda: _pdf(tenant.pk, meeting.pk))
     save = measure(lambda: _save_all(tenant.pk, office.pk, meeting.pk))
     save_base = measure(lambda: _save_baseline(tenant.pk, meeting.pk))
     with tenant_scope(tenant):
         Meeting.objects.filter(pk__in=[meeting.pk, large.pk]).delete()
     return [
-        _page_result(f"attendance page ({expected} people)", *pages["plenary"],
+        _page_result(f"attendance page ({expected} people)", pages["plenary"], expected,
                      goal="300 people ≤ 3× the bare view, < 150 KB; constant queries"),
-        _page_result(f"attendance page ({expected_large} people)", *pages["large"],
+        _page_result(f"attendance page ({expected_large} people)", pages["large"], expected_large,
                      goal="1,000 people < 200 ms on PostgreSQL; the same queries"),
         Result(f"save every mark ({expected})", save.value["median"], save.peak_mb, expected,
                baseline="one UPDATE of the same rows", baseline_seconds=save_base.value["median"],

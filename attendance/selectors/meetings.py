@@ -95,21 +95,28 @@ def meeting_list(*, user, organisation_id=None, department_id=None, month: dt.da
     return meetings.order_by("-starts_at")
 
 
-def attendance_changes(*, meeting: Meeting, rows=None, attendance=None):
+def attendance_changes(*, meeting: Meeting, rows=None, attendance=None, newest: int | None = None):
     """The changes of a session's marks, newest first, as named tuples: ``changed_at``, ``old_status``,
     ``old_late_minutes``, ``new_status``, ``new_late_minutes``, ``via``, ``name`` (whose mark), ``by_name`` and
-    ``by_username`` (who changed it). Only those of the ``rows`` queryset (a subquery: a department head's rows)
-    or of one ``attendance`` row when given. Values, not models: five model instances per change (the change,
-    its row, its person, the user and theirs) cost more than the query."""
-    changes = AttendanceChange.objects.filter(attendance__meeting=meeting)
-    if rows is not None:
-        changes = changes.filter(attendance__in=rows.order_by().values("pk"))
+    ``by_username`` (who changed it). Only those of the ``rows`` queryset (a department head's rows) or of one
+    ``attendance`` row when given; only the ``newest`` ones when given (chosen before the names are joined, so
+    a plenary's hundreds of changes are not all joined to their people to keep twenty).
+
+    Values, not models: five model instances per change (the change, its row, its person, the user and theirs)
+    cost more than the query. The rows are a subquery: the database starts from the session's rows (an index)
+    rather than from the school's every change."""
     if attendance is not None:
-        changes = changes.filter(attendance=attendance)
+        changes = AttendanceChange.objects.filter(attendance=attendance)
+    else:
+        rows = Attendance.objects.filter(meeting=meeting) if rows is None else rows
+        changes = AttendanceChange.objects.filter(attendance__in=rows.order_by().values("pk"))
+    changes = changes.order_by("-changed_at", "-pk")
+    if newest is not None:
+        changes = AttendanceChange.objects.filter(pk__in=changes.values("pk")[:newest]).order_by("-changed_at", "-pk")
     return changes.annotate(
         name=F("attendance__person__name"), by_name=F("changed_by__person__name"),
         by_username=F("changed_by__username"),
-    ).order_by("-changed_at", "-pk").values_list(
+    ).values_list(
         "changed_at", "old_status", "old_late_minutes", "new_status", "new_late_minutes", "via", "name", "by_name",
         "by_username", named=True)
 
@@ -117,8 +124,9 @@ def attendance_changes(*, meeting: Meeting, rows=None, attendance=None):
 def attendance_change_counts(*, meeting: Meeting) -> dict[int, int]:
     """How many changes each row of a session has (row id → count; rows without any are left out): one
     aggregate query, the changes themselves are not read."""
-    return dict(AttendanceChange.objects.filter(attendance__meeting=meeting).order_by().values(
-        "attendance_id").annotate(n=Count("pk")).values_list("attendance_id", "n"))
+    rows = Attendance.objects.filter(meeting=meeting).values("pk")
+    return dict(AttendanceChange.objects.filter(attendance__in=rows).order_by().values("attendance_id").annotate(
+        n=Count("pk")).values_list("attendance_id", "n"))
 
 
 def my_attendance(*, user, since: dt.date | None = None) -> QuerySet[Attendance]:

@@ -166,7 +166,7 @@ def _status_label(status):
 
 
 #: The page's 修改记录 table shows this many of the newest changes; ``?changes=all`` shows every one.
-RECENT_CHANGES = 50
+RECENT_CHANGES = 20
 
 
 @login_required
@@ -188,8 +188,8 @@ def meeting_detail(request, meeting_id):
     threshold = selectors.late_threshold(meeting)
     roll, counts = roll_html(rows, history=history, threshold=threshold)
     every = request.GET.get("changes") == "all"
-    changes = selectors.attendance_changes(meeting=meeting, rows=None if seen_all else visible)
-    changes = _describe(changes if every else changes[:RECENT_CHANGES])
+    changes = _describe(selectors.attendance_changes(meeting=meeting, rows=None if seen_all else visible,
+                                                     newest=None if every else RECENT_CHANGES))
     pending_leave = (list(selectors.pending_leave_requests(user=user, meeting=meeting))
                      if recorder and not meeting.is_cancelled else [])
     return render(request, "attendance/meeting_detail.html", {
