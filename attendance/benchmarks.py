@@ -31,7 +31,7 @@ from attendance import exports, services
 from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status
 from config.urls import urlpatterns as project_urlpatterns
 from members.models import Person, Role, RoleAssignment, User
-from orgs.bench import Context, Result, benchmark, measure
+from orgs.bench import SIZES, Context, Result, benchmark, measure
 from orgs.models import Organisation, OrganisationKind, Tenant
 from orgs.tenancy import tenant_scope
 
@@ -93,7 +93,11 @@ def _mark_as_reloaded(meeting, office):
         {"person": pk, "status": Status.LATE, "late_minutes": 5} for pk in people])
 
 
-def _prepare(slug: str, students: int, large_size: int):
+def _prepare(slug: str, students: int, large_size: int | None = None):
+    """The school (seeded once), its office user, the 300-person plenary and the large session, both marked as
+    the office reloads them. Also used by scoring/benchmarks.py. ``large_size`` defaults to the size's."""
+    if large_size is None:
+        large_size = LARGE["full"] if students >= SIZES["full"] else LARGE["small"]
     if not Tenant.objects.filter(slug=slug).exists():
         call_command("seed_university", tenant=slug, students=students, quiet=True)
     tenant = Tenant.objects.get(slug=slug)
@@ -115,28 +119,43 @@ def _prepare(slug: str, students: int, large_size: int):
     return tenant, office, meeting, large
 
 
+def _client(office_id) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(pk=office_id))
+    return client
+
+
+def _first_get(client, url) -> dict:
+    """A warm GET of ``url`` (templates, the session), then one counted: its queries and its bytes."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    executed = []  # counted by a wrapper: the request's reset_queries would empty CaptureQueriesContext's log
+
+    def count(execute, sql, params, many, context):
+        executed.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(count):
+        client.get(url)
+    return {"queries": len(executed), "bytes": len(response.content)}
+
+
+def _get(url, office_id) -> dict:
+    """The office's GET of ``url``: median seconds, queries and bytes (scoring/benchmarks.py uses it too)."""
+    client = _client(office_id)
+    found = _first_get(client, url)
+    return {**found, "median": _median_seconds(lambda: client.get(url))}
+
+
 def _pages(office_id, meeting_id, repeat):
     """The office's GET of the page and of the bare view of the same rows, timed alternately in one process
     (so a change of the machine's load lands on both), after a warm request of each: median seconds, the
     queries of one request and its bytes."""
     with override_settings(ROOT_URLCONF=__name__):
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(User.objects.get(pk=office_id))
+        client = _client(office_id)
         urls = {"page": reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting_id}),
                 "bare": f"/bench/attendance-bare/{meeting_id}/"}
-        found = {}
-        for key, url in urls.items():
-            response = client.get(url)  # warm: templates, the session
-            assert response.status_code == 200, (url, response.status_code)
-            executed = []  # counted by a wrapper: the request's reset_queries would empty CaptureQueriesContext's
-
-            def count(execute, sql, params, many, context, executed=executed):
-                executed.append(sql)
-                return execute(sql, params, many, context)
-
-            with connection.execute_wrapper(count):
-                client.get(url)
-            found[key] = {"queries": len(executed), "bytes": len(response.content), "times": []}
+        found = {key: {**_first_get(client, url), "times": []} for key, url in urls.items()}
         for _ in range(repeat):
             for key, url in urls.items():
                 started = time.perf_counter()
