@@ -93,7 +93,12 @@ TEMPLATES = [
 
 _DEFAULT_DB = f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 DATABASE_URL = env_url("DATABASE_URL", _DEFAULT_DB, schemes={"sqlite", "postgres", "postgresql"})
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
+# DB_CONN_MAX_AGE > 0 keeps each worker's connection between requests (docker-compose.yml and
+# run-production-layout.sh use 60): a new PostgreSQL connection per request cost ~9 ms of the server's CPU, about
+# a third of its work per request under load (docs/benchmarks.md, "Load benchmark"). A kept connection is
+# checked before a request reuses it.
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+                                              conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # IMMEDIATE: a transaction takes the write lock when it begins, so concurrent writers queue for up to
     # ``timeout`` seconds instead of failing with "database is locked" when a reader tries to become a writer
@@ -200,6 +205,9 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Installed into the database scheduler when beat starts (`make run` starts the worker with -B). Periodic scans
 # that re-evaluate what became due, never long countdowns (docs/architecture.md, "Scheduled work").
+# After a change of a term's facts its ledger is synced by a task this many seconds later, so a burst of saves
+# makes one sync (docs/scoring.md, "When the ledger is synced").
+SCORING_SYNC_DELAY_SECONDS = env_int("SCORING_SYNC_DELAY_SECONDS", 2, minimum=0)
 CELERY_BEAT_SCHEDULE = {
     "scoring-ledger-due": {
         "task": "scoring.tasks.ledger_sync_due_all",

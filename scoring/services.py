@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
@@ -199,7 +200,8 @@ def _send_sync(tenant_id: int, organisation_id: int, term_id: int, now: dt.datet
             Q(queued_at__isnull=True) | Q(queued_at__lt=now - SYNC_REQUEUE_AFTER))
         if waiting.update(queued_at=now):
             try:
-                tasks.ledger_sync_requested.delay(tenant_id, organisation_id, term_id)
+                tasks.ledger_sync_requested.apply_async((tenant_id, organisation_id, term_id),
+                                                        countdown=django_settings.SCORING_SYNC_DELAY_SECONDS)
             except Exception:
                 # the broker is down: let the next change try again (the beat's sweep syncs it meanwhile)
                 TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id).update(queued_at=None)

@@ -8,6 +8,7 @@
 #   scripts/run-production-layout.sh [--smoke]
 #
 # WEB_BIND (default 127.0.0.1:8010) is where gunicorn listens; WEB_CONCURRENCY its worker count (default 2);
+# DB_CONN_MAX_AGE how long a process keeps its database connection (default 60 s, as in docker-compose.yml);
 # CELERY_CONCURRENCY the worker's pool size (default 2). Ctrl-C stops everything.
 # --smoke: start everything, check that /healthz answers 200 through gunicorn, that a task sent through Redis
 #          is executed by the worker and that beat started, print the result, stop everything; exit 0 only if
@@ -25,7 +26,9 @@ SMOKE=0
 : "${DJANGO_SECRET_KEY:?DJANGO_SECRET_KEY must be set (50+ random characters)}"
 : "${DJANGO_ALLOWED_HOSTS:?DJANGO_ALLOWED_HOSTS must list the site host names}"
 case "$DATABASE_URL" in postgres://* | postgresql://*) ;; *) echo "DATABASE_URL must be a postgres:// URL" >&2; exit 2 ;; esac
-export DJANGO_DEBUG=false DATABASE_URL REDIS_URL DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS
+# Each worker keeps its database connection for a minute, as docker-compose.yml does (config/settings.py).
+DB_CONN_MAX_AGE=${DB_CONN_MAX_AGE:-60}
+export DJANGO_DEBUG=false DATABASE_URL REDIS_URL DJANGO_SECRET_KEY DJANGO_ALLOWED_HOSTS DB_CONN_MAX_AGE
 export DJANGO_VAR_DIR=${DJANGO_VAR_DIR:-$PWD/var}
 WEB_BIND=${WEB_BIND:-127.0.0.1:8010}
 

@@ -42,8 +42,8 @@ def _mark(s, status, **extra):
 @pytest.fixture
 def sent():
     """The sync tasks sent (recorded, not run)."""
-    with mock.patch.object(tasks.ledger_sync_requested, "delay") as delay:
-        yield delay
+    with mock.patch.object(tasks.ledger_sync_requested, "apply_async") as send:
+        yield send
 
 
 def test_a_burst_of_saves_sends_one_task_and_the_task_sees_them_all(plenary, sent,
@@ -54,7 +54,8 @@ def test_a_burst_of_saves_sends_one_task_and_the_task_sees_them_all(plenary, sen
             with django_capture_on_commit_callbacks(execute=True):
                 _mark(s, status, **({"late_minutes": 5} if status == "late" else {}))
         assert sent.call_count == 1  # the first save's task is still waiting: the others add to it
-        assert sent.call_args.args == (s.tenant.pk, s.org.pk, s.term.pk)
+        assert sent.call_args.args == ((s.tenant.pk, s.org.pk, s.term.pk),)
+        assert sent.call_args.kwargs == {"countdown": 2}  # SCORING_SYNC_DELAY_SECONDS: a burst makes one sync
         state = TermSync.objects.get()
         assert (state.requested, state.synced) == (4, 1) and state.queued_at is not None
         assert not LedgerEntry.objects.exists()  # nothing synced inside a save
