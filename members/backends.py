@@ -64,6 +64,16 @@ class UsernameOrNumberBackend(ModelBackend):
             return False
         return user.tenant_id is None or user.tenant.is_active
 
+    # Permissions are the apps' rules.py (rules' ObjectPermissionBackend); no user or group is given a database
+    # permission, so reading them (two queries whenever a page asked for a permission the rules refuse) found
+    # nothing. The platform's superusers keep every permission (ModelBackend.get_all_permissions).
+
+    def get_user_permissions(self, user_obj, obj=None):
+        return super().get_user_permissions(user_obj, obj) if user_obj.is_superuser else set()
+
+    def get_group_permissions(self, user_obj, obj=None):
+        return super().get_group_permissions(user_obj, obj) if user_obj.is_superuser else set()
+
 
 # --- login throttling (django-axes) ---
 

@@ -70,15 +70,16 @@ def _eligibility(counts, failed: int, settings: dict, *, standing_detail: bool =
 _UNKNOWN = object()
 
 
-def member_eligibility(person, organisation, term, *, counts=_UNKNOWN, viewer=None) -> tuple[bool, list[str]]:
+def member_eligibility(person, organisation, term, *, counts=_UNKNOWN, viewer=None,
+                       settings: dict | None = None) -> tuple[bool, list[str]]:
     """(eligible, the reasons in Chinese when not) of one member for the organisation's awards of the term, as
     ``viewer`` may read them (a failed course in detail only to who may see the member's standing).
     Counted from the member's own facts (``selectors.member_ladder``): nine queries whatever the size of the term
     (two more before the term is first scored); two when the caller already has the member's ladder ``counts``
     (None: nothing counted)."""
-    settings = rulebook_settings(organisation=organisation, term=term)
+    settings = settings or rulebook_settings(organisation=organisation, term=term)
     if counts is _UNKNOWN:
-        row = selectors.member_ladder(organisation=organisation, term=term, person=person)
+        row = selectors.member_ladder(organisation=organisation, term=term, person=person, settings=settings)
         counts = row.counts if row else None
     failed = term_failed_courses(person_ids=[person.pk], term=term).get(person.pk, 0)
     detail = bool(failed) and viewer is not None and person.pk in standing_visible_ids(viewer, person_ids=[person.pk])

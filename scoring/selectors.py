@@ -70,7 +70,8 @@ def term_rulebook(*, organisation, term) -> Rulebook | None:
 
 
 def rulebook_settings(*, organisation, term) -> dict:
-    """The settings of the term's rulebook; SPEC's defaults fill what it lacks (or all, before any rulebook)."""
+    """The settings of the term's rulebook; SPEC's defaults fill what it lacks (or all, before any rulebook).
+    One query: a page that needs them several times reads them once and passes them on (``settings=``)."""
     rulebook = term_rulebook(organisation=organisation, term=term)
     return {**default_settings(), **(rulebook.settings if rulebook else {})}
 
@@ -165,13 +166,14 @@ def organisation_table(*, organisation, term, departments: set[int] | None = Non
     return table
 
 
-def organisation_row(*, organisation, term, person_id: int, departments: set[int] | None = None) -> ScoreRow | None:
+def organisation_row(*, organisation, term, person_id: int, departments: set[int] | None = None,
+                     settings: dict | None = None) -> ScoreRow | None:
     """One member's row of ``organisation_table`` (None: no post in the organisation that term, or outside the
     departments), without reading anyone else's."""
     posts = _posts(organisation=organisation, term=term, departments=departments, person_id=person_id)
     if not posts:
         return None
-    settings = rulebook_settings(organisation=organisation, term=term)
+    settings = settings or rulebook_settings(organisation=organisation, term=term)
     return _score_rows(organisation=organisation, term=term, posts=posts, settings=settings)[0]
 
 
@@ -223,12 +225,12 @@ def describe_own_facts(refs) -> dict[tuple[str, str], str]:
     return texts
 
 
-def member_ledger(*, person, organisation, term) -> tuple[int, list[Explained]]:
+def member_ledger(*, person, organisation, term, settings: dict | None = None) -> tuple[int, list[Explained]]:
     """(term score, each entry with its rule and a description of its fact), in date order. Three queries."""
     entries = list(LedgerEntry.objects.filter(organisation=organisation, term=term, person=person)
                    .select_related("rule").order_by("on", "rule__position", "pk"))
     texts = describe_facts({(e.fact_type, e.fact_key) for e in entries})
-    base = base_of(organisation=organisation, term=term)
+    base = (settings or rulebook_settings(organisation=organisation, term=term)).get("base", DEFAULT_BASE)
     return base + sum(e.points for e in entries), [
         Explained(entry=e, fact=texts.get((e.fact_type, e.fact_key), "")) for e in entries]
 
@@ -272,14 +274,16 @@ class LadderRow:
         return REACHED.get(self.level, "")
 
 
-def member_ladder(*, organisation, term, person) -> LadderRow | None:
+def member_ladder(*, organisation, term, person, settings: dict | None = None) -> LadderRow | None:
     """One member's ladder counts, the level they reach and what is one step away (None: nothing counted), as
     the ledger sync stored them (``MemberScore``): what a member's page shows. Two queries (three before the term
     is first scored)."""
     values = MemberScore.objects.filter(organisation=organisation, term=term, person=person).values_list(
         *SCORE_COLUMNS).first()
     counts = _stored_row(values)[2] if values else None
-    return _ladder_row(counts, rulebook_settings(organisation=organisation, term=term)) if counts else None
+    if not counts:
+        return None
+    return _ladder_row(counts, settings or rulebook_settings(organisation=organisation, term=term))
 
 
 def _ladder_row(counts: engine.Counts, settings: dict) -> LadderRow:

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from members.models import Person, Role
+from members.models import Role
 from members.roles import scope_ids
 from orgs.calendar import local_date
 from orgs.tenancy import get_object_or_404
@@ -31,9 +31,11 @@ def my_score(request):
     ledgers = []
     if term is not None:
         for organisation in selectors.own_organisations(person=person, term=term):
-            total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
+            settings = selectors.rulebook_settings(organisation=organisation, term=term)
+            total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term,
+                                                     settings=settings)
             ladder = _ladder_context(organisation=organisation, term=term, person=person, shown_to_member=True,
-                                     viewer=request.user)
+                                     viewer=request.user, settings=settings)
             ledgers.append((organisation, total, entries, ladder))
     return render(request, "scoring/my_score.html", {
         "term": term, "terms": school_terms(request), "ledgers": ledgers, "person": person,
@@ -98,33 +100,35 @@ def person_score(request, organisation_id, person_id):
     term = chosen_term(request)
     if term is None:
         raise Http404
+    settings = selectors.rulebook_settings(organisation=organisation, term=term)  # read once for the page
     row = selectors.organisation_row(organisation=organisation, term=term, person_id=person_id,
-                                     departments=departments)
+                                     departments=departments, settings=settings)
     if row is None:  # not a member of the organisation that term, or outside the head's department
         raise Http404
-    person = get_object_or_404(Person, pk=person_id)
-    total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term)
+    person = row.person
+    total, entries = selectors.member_ledger(person=person, organisation=organisation, term=term,
+                                             settings=settings)
     return render(request, "scoring/person_score.html", {
         "organisation": organisation, "term": term, "person": person, "row": row, "total": total,
         "updating": selectors.sync_pending(organisation=organisation, term=term),
         "entries": entries, **_ladder_context(organisation=organisation, term=term, person=person,
-                                              viewer=request.user),
+                                              viewer=request.user, settings=settings),
     })
 
 
-def _ladder_context(*, organisation, term, person, viewer, shown_to_member=False) -> dict:
+def _ladder_context(*, organisation, term, person, viewer, settings: dict, shown_to_member=False) -> dict:
     """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals),
     and their award eligibility as ``viewer`` may read it (academic standing in detail only to who may see it)."""
-    state = selectors.member_ladder(organisation=organisation, term=term, person=person)
+    state = selectors.member_ladder(organisation=organisation, term=term, person=person, settings=settings)
     eligible, excluded_for = award_selectors.member_eligibility(person, organisation, term,
                                                                 counts=state.counts if state else None,
-                                                                viewer=viewer)
+                                                                viewer=viewer, settings=settings)
     rows = list(selectors.sanctions(organisation=organisation, term=term, person=person))
     if shown_to_member:
         rows = [s for s in rows if s.status in ("confirmed", "filed", "revoked")]
     for sanction in rows:
         sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
-    per = selectors.rulebook_settings(organisation=organisation, term=term)["lates_per_absence"]
+    per = settings["lates_per_absence"]
     return {"ladder": state, "sanctions": rows, "eligible": eligible, "excluded_for": excluded_for,
             "lates_per_absence": per}
 
