@@ -1,6 +1,7 @@
 """In Debian's Chromium (Playwright): a row's 修改记录 is loaded when it is opened, a save adds one to its count
 (and reloads a list already loaded), and the office's controls, in the page once, are copied into each row with
-the row's name and status. The department head's read-only page has no controls and loads history too."""
+the row's name and status. The department head's read-only page has no controls and loads history too. A
+screenshot of a row with its history open lands in screenshots/."""
 
 import pytest
 from django.utils import timezone
@@ -10,7 +11,7 @@ from members.models import Role
 from members.tests.factories import RoleAssignmentFactory
 from orgs.tenancy import tenant_scope
 from tests.browser_school import log_in
-from tests.test_browser_attendance import _all_saved, _row, plenary  # noqa: F401 - the plenary fixture
+from tests.test_browser_attendance import SCREENSHOTS, _all_saved, _row, plenary  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -51,6 +52,8 @@ def test_history_is_loaded_when_opened_and_follows_saves(page, live_server, plen
         '.att-row[data-person="{people[0].pk}"] .att-changes li').length === 2""")
     assert history.locator("summary").inner_text() == "修改记录 2 条"
     assert history.locator("li").first.inner_text().endswith("迟到（5′） → 出席")
+    SCREENSHOTS.mkdir(exist_ok=True)
+    _row(page, people[0]).screenshot(path=SCREENSHOTS / "attendance-phone-history.png")
 
     _row(page, people[1]).get_by_role("button", name="旷会").click()  # not loaded yet: the count only
     _all_saved(page)
