@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from members.models import Role
 from members.roles import scope_ids
 from orgs.calendar import local_date
+from orgs.pages import id_of
 from orgs.tenancy import get_object_or_404
 from orgs.views import requires
 from scoring import award_selectors, selectors, services
@@ -99,6 +100,8 @@ def person_score(request, organisation_id, person_id):
     organisation, departments = visible_organisation(request, organisation_id)
     term = chosen_term(request)
     if term is None:
+        raise Http404
+    if id_of(person_id) is None:  # beyond the largest row id (the URL's <int> takes any length)
         raise Http404
     settings = selectors.rulebook_settings(organisation=organisation, term=term)  # read once for the page
     row = selectors.organisation_row(organisation=organisation, term=term, person_id=person_id,
