@@ -33,7 +33,11 @@ DEFAULT_BASE = 70
 
 def scored_organisations(user):
     """Alliance organisations whose scores the user may open, each with the departments they are limited to
-    (None: all of it). Office, presidium and the school's admin see all; a department head their department."""
+    (None: all of it). Office, presidium and the school's admin see all; a department head their department.
+    Built once per request (cached on the user, like its grants): the permission and the page both ask."""
+    cached = getattr(user, "_scored_organisations_cache", None)
+    if cached is not None:
+        return cached
     everything, whole, departments = False, set(), set()
     for g in grants(user):
         if g.role == Role.TENANT_ADMIN:
@@ -43,15 +47,16 @@ def scored_organisations(user):
         elif g.role == Role.DEPARTMENT_HEAD:
             departments.add(g.department_id)
     organisations = Organisation.objects.filter(kind=OrganisationKind.ALLIANCE)
-    if not everything:
-        head_orgs = Department.objects.filter(pk__in=departments).values("organisation_id")
-        organisations = organisations.filter(pk__in=whole) | organisations.filter(pk__in=head_orgs)
     limits = {}
-    if departments and not everything:
-        for dept_id, org_id in Department.objects.filter(pk__in=departments).values_list("pk", "organisation_id"):
+    if not everything:
+        head_orgs = dict(Department.objects.filter(pk__in=departments).values_list("pk", "organisation_id")) \
+            if departments else {}
+        organisations = organisations.filter(pk__in=whole | set(head_orgs.values()))
+        for dept_id, org_id in head_orgs.items():
             if org_id not in whole:
                 limits.setdefault(org_id, set()).add(dept_id)
-    return organisations.order_by("name"), limits
+    user._scored_organisations_cache = (organisations.order_by("name"), limits)
+    return user._scored_organisations_cache
 
 
 def term_choice(*, tenant, term_id=None, today: dt.date) -> Term | None:
@@ -128,8 +133,10 @@ def _stored_row(values) -> tuple[int, int, engine.Counts | None]:
 
 def _score_rows(*, organisation, term, posts: dict, settings: dict) -> list[ScoreRow]:
     """The members' rows from the totals and counts the ledger sync stored (``MemberScore``). Three queries."""
-    scores = {values[0]: _stored_row(values) for values in MemberScore.objects.filter(
-        organisation=organisation, term=term, person_id__in=list(posts)).values_list(*SCORE_COLUMNS)}
+    stored = MemberScore.objects.filter(organisation=organisation, term=term)
+    if len(posts) == 1:
+        stored = stored.filter(person_id__in=list(posts))
+    scores = {values[0]: _stored_row(values) for values in stored.values_list(*SCORE_COLUMNS) if values[0] in posts}
     people = Person.objects.in_bulk(list(posts))
     depts = Department.objects.in_bulk([d for d, _c in posts.values() if d])
     base = settings.get("base", DEFAULT_BASE)
@@ -160,8 +167,9 @@ def organisation_table(*, organisation, term, departments: set[int] | None = Non
     table.departments = sorted(
         ((dept, len(totals), round(sum(totals) / len(totals), 1)) for dept, totals in per_department.items()),
         key=lambda d: (d[0] is None, (d[0].order, d[0].name) if d[0] else (0, "")))
-    months = LedgerEntry.objects.filter(organisation=organisation, term=term, person_id__in=list(posts),
-                                        fact_type="month")
+    months = LedgerEntry.objects.filter(organisation=organisation, term=term, fact_type="month")
+    if departments is not None:  # a department head's: their members' bonuses only
+        months = months.filter(person_id__in=list(posts))
     table.bonuses = sorted(months.values("fact_key").annotate(n=Count("pk")).values_list("fact_key", "n"))
     return table
 

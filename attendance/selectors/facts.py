@@ -167,7 +167,10 @@ def describe(refs) -> dict[tuple[str, str], str]:
         if fact_type not in models:
             continue  # not a fact of attendance (scoring describes its own)
         model, related = models[fact_type]
-        for row in model.objects.filter(pk__in=ids).select_related(*related):
+        rows = model.objects.filter(pk__in=ids).select_related(*related)
+        if fact_type == "attendance":  # most of a member's entries: only what the text needs
+            rows = rows.only("status", "late_minutes", "meeting__title")
+        for row in rows:
             if fact_type == "attendance":
                 text = _("%(session)s：%(status)s") % {"session": session(row.meeting),
                                                        "status": Status(row.status).label}
