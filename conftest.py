@@ -11,6 +11,17 @@ CHROMIUM = Path("/usr/bin/chromium")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_stay_in_the_process():
+    """What a test's commit sends to Celery (a mark's ledger sync: live_server's requests really commit) goes to
+    an in-memory broker, never to the machine's Redis or the demo's filesystem queue, where no worker of the test
+    would run it and a later one would, for a school that no longer exists. Tests that need a task run use eager
+    mode (members/tests/conftest.py ``eager``)."""
+    from config.celery import app
+
+    app.conf.broker_url = "memory://"
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

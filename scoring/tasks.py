@@ -26,8 +26,10 @@ def ledger_sync_requested(tenant_id, organisation_id, term_id):
     from orgs.models import Organisation, Term
     from scoring import services
 
-    organisation, term = Organisation.objects.get(pk=organisation_id), Term.objects.get(pk=term_id)
-    services.ledger_sync_requested(organisation=organisation, term=term, now=timezone.now())
+    organisation, term = Organisation.objects.filter(pk=organisation_id).first(), Term.objects.filter(
+        pk=term_id).first()
+    if organisation is not None and term is not None:  # (a school removed since: nothing left to sync)
+        services.ledger_sync_requested(organisation=organisation, term=term, now=timezone.now())
 
 
 @shared_task
