@@ -59,6 +59,12 @@ class UsernameOrNumberBackend(ModelBackend):
             return user
         return None
 
+    def get_user(self, user_id):
+        """The session's user with their school in the same query: every request reads both (the tenant
+        middleware, ``user_can_authenticate``)."""
+        user = User._default_manager.select_related("tenant").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def user_can_authenticate(self, user):
         if not super().user_can_authenticate(user):
             return False
