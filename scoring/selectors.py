@@ -81,10 +81,6 @@ def rulebook_settings(*, organisation, term) -> dict:
     return {**default_settings(), **(rulebook.settings if rulebook else {})}
 
 
-def base_of(*, organisation, term) -> int:
-    return rulebook_settings(organisation=organisation, term=term).get("base", DEFAULT_BASE)
-
-
 @dataclass
 class ScoreRow:
     person: Person

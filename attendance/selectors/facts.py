@@ -43,10 +43,10 @@ def term_sessions(*, organisation_id: int, term) -> list[tuple]:
                 .order_by("starts_at", "pk").values_list("pk", "kind", "stars", "starts_at"))
 
 
-def term_marks(*, session_ids: list[int], every_mark_of: list[int] = (), person_id: int | None = None) -> list[tuple]:
+def term_marks(*, session_ids: list[int], every_mark_of: list[int] = ()) -> list[tuple]:
     """(id, person id, session id, status) of the marks of those sessions that are not "present" — plus every mark
     of the sessions in ``every_mark_of`` (activities, where taking part earns points) — in the index's order
-    (grouped by session in practice; nothing depends on it but speed); only that person's with ``person_id``.
+    (grouped by session in practice; nothing depends on it but speed).
 
     The largest read of a sync. Present marks are most of a term (a 300-member organisation's 100 sessions are
     ~30 000 marks, three in four of them present) and only tell who was expected when: ``term_expected`` gives
@@ -59,8 +59,6 @@ def term_marks(*, session_ids: list[int], every_mark_of: list[int] = (), person_
     if every_mark_of:
         wanted |= Q(meeting_id__in=list(every_mark_of))
     marks = Attendance.objects.filter(meeting_id__in=session_ids).filter(wanted)
-    if person_id is not None:
-        marks = marks.filter(person_id=person_id)
     return _fetch(marks.order_by().values_list("pk", "person_id", "meeting_id", "status"))
 
 
@@ -84,11 +82,9 @@ def _fetch(rows) -> list[tuple]:
         return cursor.fetchall()
 
 
-def term_minutes(*, session_ids: list[int], person_id: int | None = None) -> list[tuple]:
-    """(id, session id, taker id, taken, grade) of those sessions' minutes; only those ``person_id`` was to take."""
+def term_minutes(*, session_ids: list[int]) -> list[tuple]:
+    """(id, session id, taker id, taken, grade) of those sessions' minutes."""
     minutes = Minutes.objects.filter(meeting_id__in=session_ids)
-    if person_id is not None:
-        minutes = minutes.filter(taker_id=person_id)
     return list(minutes.order_by("pk").values_list("pk", "meeting_id", "taker_id", "taken", "grade"))
 
 
