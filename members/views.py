@@ -38,7 +38,7 @@ from orgs.pages import attachment, paginate, pk_of
 from orgs.selectors import current_term, policy_value
 from orgs.tenancy import get_object_or_404
 from orgs.uploads import upload_limit, upload_refused
-from orgs.views import platform_admin_only, requires
+from orgs.web import error_text, platform_admin_only, requires
 
 audit = logging.getLogger("campus.audit")
 
@@ -314,7 +314,7 @@ def import_commit(request, importjob_id):
     try:
         services.import_job_commit(job=job, user=request.user)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已确认，开始写入。全部写入成功才会生效。"))
     return redirect("members:import_job", importjob_id=job.pk)
@@ -335,7 +335,7 @@ def import_retry(request, importjob_id):
     try:
         services.import_job_retry(job=job, user=request.user, now=timezone.now(), encoding=encoding)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已重新开始。"))
     return redirect("members:import_job", importjob_id=job.pk)

@@ -6,17 +6,14 @@ answers 404 exactly like a missing one. People shown on these pages come from me
 keep only the people the user may see.
 """
 
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
-from rules.contrib.views import permission_required
 
 from members import selectors as people
 from members.models import Role
@@ -33,27 +30,7 @@ from orgs.forms import (
 from orgs.models import Building, College, Department, Organisation, SchoolClass, Tenant
 from orgs.pages import paginate, pk_of
 from orgs.tenancy import get_object_or_404
-
-
-def requires(perm):
-    """Log in first (anonymous: redirect), then ``perm`` (without it: 403)."""
-
-    def decorate(view):
-        return login_required(permission_required(perm, raise_exception=True)(view))
-
-    return decorate
-
-
-def platform_admin_only(view):
-    """The platform's pages do not exist for anyone else, logged in or not: 404, never 403."""
-
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.has_perm("orgs.manage_tenants"):
-            raise Http404()
-        return view(request, *args, **kwargs)
-
-    return wrapped
+from orgs.web import platform_admin_only, requires
 
 
 def _today():

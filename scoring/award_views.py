@@ -24,7 +24,7 @@ from orgs.calendar import local_date
 from orgs.models import Department, Term
 from orgs.pages import attachment, id_of, ids_of
 from orgs.tenancy import get_object_or_404
-from orgs.views import requires
+from orgs.web import error_text, requires
 from scoring import award_selectors, awards, exports
 from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
 from scoring.models import AwardCategory, AwardStatus
@@ -105,7 +105,7 @@ def award_propose(request, organisation_id, term_id, department_id):
         proposed = awards.award_propose(organisation=organisation, term=term, department=department,
                                         category=category, user=request.user, now=timezone.now(), people=people)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已推荐%(department)s的%(category)s %(n)s 人，等待办公室确认。") % {
             "department": department.name, "category": AwardCategory(category).label, "n": len(proposed)})
@@ -125,7 +125,7 @@ def award_confirm(request, organisation_id, term_id, department_id):
         awards.award_confirm(organisation=organisation, term=term, department=department, category=category,
                              user=request.user, now=timezone.now())
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已确认%(department)s的%(category)s名单。") % {
             "department": department.name, "category": AwardCategory(category).label})

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs.calendar import local_date
 from orgs.pages import paginate
 from orgs.tenancy import get_object_or_404
-from orgs.views import requires
+from orgs.web import error_text, requires
 from scoring import entries, entry_selectors, selectors
 from scoring.access import chosen_term, school_terms, visible_organisation
 from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm, RevokeForm
@@ -60,9 +60,6 @@ def _get_entry(request, discretionaryentry_id):
     _within_or_404(request, entry, entry.term)
     return entry
 
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _form_errors(form) -> str:
@@ -199,7 +196,7 @@ def discretionary_decide(request, discretionaryentry_id):
                                                    note=form.cleaned_data["note"], user=request.user,
                                                    now=timezone.now())
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             if decided.approval == ApprovalStatus.PENDING:  # the presidium's: others have yet to agree
                 said = _("已同意：%(name)s %(points)s 分，待主席团其他成员同意后计入积分。")
@@ -229,7 +226,7 @@ def discretionary_remove(request, discretionaryentry_id):
     try:
         entries.discretionary_remove(entry=entry, user=request.user, now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已删除：%(name)s %(points)s 分（%(rule)s）。") % _about(entry))
     return _back("discretionary_list", entry.organisation, entry.term)
@@ -250,7 +247,7 @@ def discretionary_revoke(request, discretionaryentry_id):
             entries.discretionary_revoke(entry=entry, reason=form.cleaned_data["reason"], user=request.user,
                                          now=timezone.now())
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("已撤销：%(name)s %(points)s 分（%(rule)s），不再计入积分。") % _about(entry))
     return _back("discretionary_list", entry.organisation, entry.term)

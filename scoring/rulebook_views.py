@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from orgs.calendar import local_date
 from orgs.models import Term
 from orgs.tenancy import get_object_or_404
-from orgs.views import requires
+from orgs.web import error_text, requires
 from scoring import rulebook_selectors as selectors
 from scoring import rulebooks, services
 from scoring.access import organisation_or_choice, visible_organisation
@@ -37,9 +37,6 @@ def _editable_organisation(request, organisation_id):
         raise PermissionDenied
     return organisation
 
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- pages ---
@@ -136,7 +133,7 @@ def term_rescore(request, organisation_id, term_id):
         try:
             rulebooks.term_rescore(organisation=organisation, term=term, rulebook=target, now=now)
         except ValidationError as error:
-            messages.error(request, _errors(error))
+            messages.error(request, error_text(error))
         else:
             messages.success(request, _("%(term)s已按第 %(n)s 版重新计分。") % {"term": term.name, "n": target.version})
         return back
@@ -147,7 +144,7 @@ def term_rescore(request, organisation_id, term_id):
     try:
         preview = rulebooks.term_rescore_preview(organisation=organisation, term=term, rulebook=target, now=now)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
         return back
     n = len(preview.people)
     return render(request, "scoring/rulebook_rescore.html", {

@@ -19,7 +19,7 @@ from members.roles import scope_ids
 from orgs.calendar import local_date
 from orgs.pages import id_of
 from orgs.tenancy import get_object_or_404
-from orgs.views import requires
+from orgs.web import error_text, requires
 from scoring import award_selectors, selectors, services
 from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
 from scoring.models import Sanction
@@ -169,7 +169,7 @@ def _sanction_action(request, organisation_id, sanction_id, act):
     try:
         act(sanction)
     except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已保存。"))
     url = reverse("scoring:sanction_list", kwargs={"organisation_id": organisation.pk})

@@ -1,6 +1,6 @@
 """Meetings and the attendance page (SPEC AT-1, AT-2), a member's own attendance and leave requests.
 
-A session the user may not see is missing: ``_get_meeting`` fetches through ``meetings_visible_to``, so it is
+A session the user may not see is missing: ``access.meeting_for_user`` fetches through ``meetings_visible_to``, so it is
 a 404 like another school's session (an officer, or another organisation's office, sees none). Only the office
 of the session's organisation records (``attendance.record_meeting``); a department head, the presidium and
 the school's admin see the same page read-only.
@@ -16,7 +16,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -27,7 +27,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from attendance import exports, selectors, services
+from attendance import access, exports, selectors, services
 from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.views.records import meeting_records
@@ -39,7 +39,7 @@ from orgs.models import Department, Organisation
 from orgs.pages import MAX_ID, attachment, id_of, month_of, paginate
 from orgs.selectors import current_term
 from orgs.tenancy import get_object_or_404
-from orgs.views import requires
+from orgs.web import error_text, requires
 
 #: Keys of the attendance page (also shown on it): a digit or a letter per status.
 KEYS = (
@@ -49,26 +49,6 @@ KEYS = (
     (Status.LEAVE, "4", "V"),
     (Status.ABSENT, "5", "A"),
 )
-
-
-# --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
-
-
-def _get_meeting(request, meeting_id):
-    visible = selectors.meetings_visible_to(request.user).select_related("organisation", "department",
-                                                                         "minutes_taker")
-    return get_object_or_404(visible, pk=meeting_id)
-
-
-def _get_recordable_meeting(request, meeting_id):
-    meeting = _get_meeting(request, meeting_id)
-    if not request.user.has_perm("attendance.record_meeting", meeting):
-        raise PermissionDenied
-    return meeting
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 # --- meetings (AT-1) ---
@@ -128,7 +108,7 @@ def meeting_create(request):
 def meeting_edit(request, meeting_id):
     """Edit a session (AT-1): title, stars, time, place, minutes-taker. Only the office of its organisation;
     the audience is not editable (its rows may already carry marks). A cancelled session is refused."""
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     if meeting.is_cancelled:
         messages.error(request, _("会议已取消，不能修改。"))
         return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
@@ -148,11 +128,11 @@ def meeting_edit(request, meeting_id):
 @login_required
 @require_POST
 def meeting_cancel(request, meeting_id):
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     try:
         services.meeting_cancel(meeting=meeting, reason=request.POST.get("reason", ""), now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("会议已取消。"))
     return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
@@ -178,7 +158,7 @@ def meeting_detail(request, meeting_id):
     ``<template>`` that static/js/attendance.js copies into each row, and the rows themselves are formatted by
     ``attendance.views.roll`` from strings translated once per page. A row's own changes are loaded when its
     修改记录 is opened (``meeting_row_changes``), so each change is rendered at most once per page."""
-    meeting = _get_meeting(request, meeting_id)
+    meeting = access.meeting_for_user(request.user, meeting_id)
     user = request.user
     recorder = user.has_perm("attendance.record_meeting", meeting)
     visible = selectors.attendance_rows(user=user, meeting=meeting)
@@ -211,9 +191,9 @@ def meeting_detail(request, meeting_id):
 def meeting_row_changes(request, meeting_id, person_id):
     """The changes of one row of a session, newest first, as the ``<li>`` items of its 修改记录 list (an HTML
     fragment the page loads when the list is opened). Whoever sees the session's page and that row on it:
-    the session through ``_get_meeting`` and the row through the same ``attendance_rows`` (a department head,
+    the session through ``access.meeting_for_user`` and the row through the same ``attendance_rows`` (a department head,
     only their department's); anything else is the 404 of a missing session or row."""
-    meeting = _get_meeting(request, meeting_id)
+    meeting = access.meeting_for_user(request.user, meeting_id)
     if person_id > MAX_ID:  # the path's int is unbounded; a foreign key lookup beyond 2⁶³ overflows
         raise Http404()
     row = get_object_or_404(selectors.attendance_rows(user=request.user, meeting=meeting), person_id=person_id)
@@ -276,26 +256,26 @@ def meeting_marks(request, meeting_id):
     or a 400 with the Chinese message (nothing saved). A repeated mark is a harmless no-op. ``version`` is the
     row's version the page showed: when another user has changed the row since, a 409 with the message and
     the current rows (``stale``), nothing saved."""
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     try:
         marks = _marks_of(request.body)
         rows = services.attendance_mark(meeting=meeting, marks=marks, user=request.user, now=timezone.now())
     except services.StaleMark as error:
-        return JsonResponse({"error": _errors(error), "stale": [_row_json(row) for row in error.rows]},
+        return JsonResponse({"error": error_text(error), "stale": [_row_json(row) for row in error.rows]},
                             status=409)
     except ValidationError as error:
-        return JsonResponse({"error": _errors(error)}, status=400)
+        return JsonResponse({"error": error_text(error)}, status=400)
     return JsonResponse({"rows": [_row_json(row) for row in rows], "threshold": selectors.late_threshold(meeting)})
 
 
 @login_required
 @require_POST
 def meeting_all_present(request, meeting_id):
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     try:
         count = services.attendance_all_present(meeting=meeting, user=request.user, now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已将 %(count)s 名未记录的人员记为出席，请再记录例外情况。") % {"count": count})
     return redirect("attendance:meeting_detail", meeting_id=meeting.pk)
@@ -307,9 +287,9 @@ def meeting_all_present(request, meeting_id):
 @login_required
 def meeting_sheet(request, meeting_id, filled):
     """The session's sign-in sheet as an A4 PDF: blank, to sign at the door, or filled with the marks. Whoever
-    sees the session (``_get_meeting``: others get the same 404 as a missing one) gets the rows the page shows
-    them: a department head at a plenary, their own department's."""
-    meeting = _get_meeting(request, meeting_id)
+    sees the session (``access.meeting_for_user``: others get the same 404 as a missing one) gets the rows the page
+    shows them: a department head at a plenary, their own department's."""
+    meeting = access.meeting_for_user(request.user, meeting_id)
     content = exports.signin_sheet_pdf(meeting=meeting, filled=filled,
                                        attendances=selectors.attendance_rows(user=request.user, meeting=meeting))
     name = _("考勤表") if filled else _("签到表")
@@ -354,7 +334,7 @@ def leave_request(request, meeting_id):
         services.leave_request_create(attendance=attendance, reason=request.POST.get("reason", ""),
                                       user=request.user, now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("请假申请已提交，等待办公室审批。"))
     return redirect("attendance:my_attendance")
@@ -382,7 +362,7 @@ def leave_decide(request, leaverequest_id):
         services.leave_request_decide(leave=leave, approve=decision == "approve", user=request.user,
                                       now=timezone.now(), answer=request.POST.get("answer", ""))
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已批准请假。") if decision == "approve" else _("已不批准请假。"))
     return back
@@ -491,7 +471,7 @@ def _qr_state(request, meeting, now):
 @login_required
 def meeting_qr(request, meeting_id):
     """The office's full-screen QR code at the door; static/js/checkin.js refreshes it without reloading."""
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     state = _qr_state(request, meeting, timezone.now())
     return render(request, "attendance/meeting_qr.html", {
         "meeting": meeting, "state": state, "svg": mark_safe(state.get("svg", "")),  # noqa: S308 (segno's SVG)
@@ -501,7 +481,7 @@ def meeting_qr(request, meeting_id):
 @login_required
 def meeting_qr_code(request, meeting_id):
     """JSON for the QR screen: ``url``, ``svg`` (inline), ``count``, ``expected``, ``seconds_left``, …"""
-    meeting = _get_recordable_meeting(request, meeting_id)
+    meeting = access.meeting_for_recorder(request.user, meeting_id)
     response = JsonResponse(_qr_state(request, meeting, timezone.now()))
     response["Cache-Control"] = "no-store"
     return response
@@ -538,7 +518,7 @@ def checkin(request, meeting_id, code):
             row = codes.check_in(attendance=attendance, user=request.user, code=code, now=now,
                                  scanned_at=scanned_at)
         except ValidationError as error:
-            refused = (getattr(error, "code", None) or "refused", _errors(error))
+            refused = (getattr(error, "code", None) or "refused", error_text(error))
             status = 200 if refused[0] == "done" else 400
         else:
             if row.status == Status.PRESENT:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import selectors, services
+from attendance import access, selectors, services
 from attendance.forms import (
     ActivityReportForm,
     CoordinationForm,
@@ -33,25 +33,7 @@ from attendance.models import ActivityProposal, Coordination, DepartmentOrder, M
 from orgs.calendar import local_date
 from orgs.pages import ids_of
 from orgs.tenancy import get_object_or_404
-
-# --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
-
-
-def _get_meeting(request, meeting_id):
-    visible = selectors.meetings_visible_to(request.user).select_related("organisation", "department",
-                                                                         "minutes_taker")
-    return get_object_or_404(visible, pk=meeting_id)
-
-
-def _get_recordable(request, meeting_id, perm):
-    meeting = _get_meeting(request, meeting_id)
-    if not request.user.has_perm(perm, meeting):
-        raise PermissionDenied
-    return meeting
-
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
+from orgs.web import error_text
 
 
 def _form_errors(form) -> str:
@@ -70,7 +52,7 @@ def _save(request, form, write, success):
     try:
         write(form.cleaned_data if form is not None else None)
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, success)
 
@@ -94,7 +76,7 @@ def meeting_records(request, meeting) -> dict:
 @login_required
 @require_POST
 def minutes_record(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_minutes")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_minutes")
     _save(request, MinutesForm(request.POST), lambda data: services.minutes_record(
         meeting=meeting, user=request.user, now=timezone.now(), **data), _("已登记会议记录。"))
     return _to("meeting_detail", meeting, "#minutes")
@@ -107,7 +89,7 @@ def minutes_record(request, meeting_id):
 def plenary_discipline(request, meeting_id):
     """Each department's order (良好 / 一般 / 混乱吵闹 / 未评) and the individuals who seriously disrupted the
     plenary. A constant number of queries."""
-    meeting = _get_meeting(request, meeting_id)
+    meeting = access.meeting_for_user(request.user, meeting_id)
     if meeting.kind != MeetingKind.PLENARY:
         messages.info(request, _("只有全体会议记录会场纪律。"))
         return _to("meeting_detail", meeting)
@@ -123,7 +105,7 @@ def plenary_discipline(request, meeting_id):
 @login_required
 @require_POST
 def plenary_order(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_discipline")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_discipline")
     _save(request, PlenaryOrderForm(request.POST, meeting=meeting), lambda data: services.plenary_order_set(
         meeting=meeting, department=data["department"], order=data["order"] or None, user=request.user,
         now=timezone.now()), _("已保存部门会场纪律。"))
@@ -133,7 +115,7 @@ def plenary_order(request, meeting_id):
 @login_required
 @require_POST
 def plenary_disruption_add(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_discipline")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_discipline")
     _save(request, DisruptionForm(request.POST), lambda data: services.plenary_disruption_add(
         meeting=meeting, user=request.user, now=timezone.now(), **data), _("已记录严重扰乱会场的人员。"))
     return _to("plenary_discipline", meeting, "#disruptions")
@@ -142,7 +124,7 @@ def plenary_disruption_add(request, meeting_id):
 @login_required
 @require_POST
 def plenary_disruption_remove(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_discipline")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_discipline")
     _save(request, PersonForm(request.POST), lambda data: services.plenary_disruption_remove(
         meeting=meeting, now=timezone.now(), **data), _("已删除这条记录。"))
     return _to("plenary_discipline", meeting, "#disruptions")
@@ -157,7 +139,7 @@ def activity_record(request, meeting_id):
     """The activity's records: report and hand-back (POST here saves the report), each department's
     coordination, the participants' performance (one form), proposals, adding a participant. A constant number
     of queries."""
-    meeting = _get_meeting(request, meeting_id)
+    meeting = access.meeting_for_user(request.user, meeting_id)
     if meeting.kind != MeetingKind.ACTIVITY:
         messages.info(request, _("这不是一次活动。"))
         return _to("meeting_detail", meeting)
@@ -187,7 +169,7 @@ def activity_record(request, meeting_id):
 @login_required
 @require_POST
 def activity_coordination(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
     _save(request, CoordinationForm(request.POST, meeting=meeting), lambda data: services.activity_coordination_set(
         meeting=meeting, department=data["department"], grade=data["grade"] or None, user=request.user,
         now=timezone.now()), _("已保存部门配合评定。"))
@@ -198,7 +180,7 @@ def activity_coordination(request, meeting_id):
 @require_POST
 def activity_performance(request, meeting_id):
     """Every participant on the page in one POST: a ``person`` field per row, then its checkboxes and note."""
-    meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
     people = ids_of(request.POST.getlist("person"))
     form = PerformanceForm(request.POST, people=people)
     _save(request, form, lambda _data: services.activity_performance_save(
@@ -209,7 +191,7 @@ def activity_performance(request, meeting_id):
 @login_required
 @require_POST
 def activity_participant_add(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
     _save(request, PersonForm(request.POST), lambda data: services.activity_participant_add(
         meeting=meeting, now=timezone.now(), **data), _("已添加参与人员；请在考勤页面记录其考勤。"))
     return _to("activity_record", meeting, "#participants")
@@ -218,14 +200,14 @@ def activity_participant_add(request, meeting_id):
 @login_required
 @require_POST
 def activity_proposal_add(request, meeting_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
     _save(request, ProposalForm(request.POST), lambda data: services.activity_proposal_add(
         meeting=meeting, user=request.user, now=timezone.now(), **data), _("已添加方案或构想。"))
     return _to("activity_record", meeting, "#proposals")
 
 
 def _get_proposal(request, meeting_id, activityproposal_id):
-    meeting = _get_recordable(request, meeting_id, "attendance.record_activity")
+    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
     proposal = get_object_or_404(ActivityProposal.objects.filter(meeting=meeting), pk=activityproposal_id)
     proposal.meeting = meeting
     return meeting, proposal

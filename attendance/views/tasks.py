@@ -30,7 +30,7 @@ from orgs.pages import paginate, pk_of
 from orgs.selectors import policy_value
 from orgs.tenancy import get_object_or_404
 from orgs.uploads import upload_limit, upload_refused
-from orgs.views import requires
+from orgs.web import error_text, requires
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
 
@@ -60,9 +60,6 @@ def _get_own_assignment(request, taskassignment_id):
         raise PermissionDenied
     return assignment
 
-
-def _errors(error: ValidationError) -> str:
-    return " ".join(error.messages)
 
 
 def _wants_json(request) -> bool:
@@ -150,7 +147,7 @@ def task_cancel(request, task_id):
     try:
         services.task_cancel(task=task, reason=request.POST.get("reason", ""), now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("任务已取消。"))
     return redirect("attendance:task_detail", task_id=task.pk)
@@ -169,8 +166,8 @@ def task_grade(request, taskassignment_id):
                                   now=timezone.now())
     except ValidationError as error:
         if _wants_json(request):
-            return JsonResponse({"error": _errors(error)}, status=400)
-        messages.error(request, _errors(error))
+            return JsonResponse({"error": error_text(error)}, status=400)
+        messages.error(request, error_text(error))
     else:
         if _wants_json(request):
             return JsonResponse({"grade": row.grade, "grade_label": row.get_grade_display()})
@@ -207,7 +204,7 @@ def task_acknowledge(request, taskassignment_id):
     try:
         services.task_acknowledge(assignment=assignment, user=request.user, now=timezone.now())
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("已答收到：%(title)s。") % {"title": assignment.task.title})
     return _to_my_tasks()
@@ -240,7 +237,7 @@ def task_submit(request, taskassignment_id):
         row = services.task_submit(assignment=assignment, user=request.user, now=timezone.now(),
                                    note=form.cleaned_data["note"], files=form.cleaned_data["files"])
     except ValidationError as error:
-        messages.error(request, _errors(error))
+        messages.error(request, error_text(error))
     else:
         if row.is_late():
             messages.warning(request, _("已提交：%(title)s。已超过截止时间，记为逾期提交。") % {
