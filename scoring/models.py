@@ -146,6 +146,9 @@ class MemberScore(TenantOwned):
     careless = models.PositiveIntegerField(_("工作马虎"), default=0)
     incidents = models.JSONField(_("违纪情况"), default=dict, blank=True)
 
+    #: The columns that hold ``engine.Counts``'s numbers, named as its fields (``incidents`` beside them).
+    COUNT_FIELDS = ("lates", "absences", "extra_absences", "minutes_not_taken", "careless")
+
     class Meta:
         verbose_name = _("学期积分汇总")
         verbose_name_plural = _("学期积分汇总")

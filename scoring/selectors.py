@@ -114,17 +114,16 @@ def _posts(*, organisation, term, departments: set[int] | None, person_id: int |
 
 
 #: MemberScore's columns the pages read, in this order (``_stored_row``).
-SCORE_COLUMNS = ("person_id", "points", "entries", "lates", "absences", "extra_absences", "minutes_not_taken",
-                 "careless", "incidents")
+SCORE_COLUMNS = ("person_id", "points", "entries", *MemberScore.COUNT_FIELDS, "incidents")
 
 
 def _stored_row(values) -> tuple[int, int, engine.Counts | None]:
     """(points, entries, ladder counts or None when nothing was counted) of a row of ``SCORE_COLUMNS``."""
-    _pid, points, entries, lates, absences, extra, minutes, careless, incidents = values
-    counted = lates or absences or extra or minutes or careless or incidents
-    return points, entries, engine.Counts(lates=lates, absences=absences, extra_absences=extra,
-                                          minutes_not_taken=minutes, incidents=dict(incidents),
-                                          careless=careless) if counted else None
+    _pid, points, entries, *numbers, incidents = values
+    if not (any(numbers) or incidents):
+        return points, entries, None
+    return points, entries, engine.Counts(**dict(zip(MemberScore.COUNT_FIELDS, numbers, strict=True)),
+                                          incidents=dict(incidents))
 
 
 def _score_rows(*, organisation, term, posts: dict, settings: dict) -> list[ScoreRow]:

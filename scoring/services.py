@@ -134,10 +134,6 @@ def ledger_sync(*, organisation, term, now: dt.datetime) -> SyncResult:
     return result
 
 
-#: MemberScore's columns that hold ``engine.Counts`` (besides ``incidents``).
-COUNT_FIELDS = ("lates", "absences", "extra_absences", "minutes_not_taken", "careless")
-
-
 def member_scores_sync(*, organisation, term, computed, counts: dict[int, engine.Counts]) -> int:
     """Store each member's ledger total, number of entries and ladder counts (``MemberScore``) as the sync just
     computed them; only the rows that differ are written (bulk). Returns the rows written or deleted."""
@@ -148,8 +144,9 @@ def member_scores_sync(*, organisation, term, computed, counts: dict[int, engine
         row["entries"] += 1
     for person_id, c in counts.items():
         row = wanted.setdefault(person_id, {"points": 0, "entries": 0})
-        row.update({name: getattr(c, name) for name in COUNT_FIELDS}, incidents=dict(sorted(c.incidents.items())))
-    blank = {"points": 0, "entries": 0, **dict.fromkeys(COUNT_FIELDS, 0), "incidents": {}}
+        row.update({name: getattr(c, name) for name in MemberScore.COUNT_FIELDS},
+                   incidents=dict(sorted(c.incidents.items())))
+    blank = {"points": 0, "entries": 0, **dict.fromkeys(MemberScore.COUNT_FIELDS, 0), "incidents": {}}
     stored = {score.person_id: score for score in MemberScore.objects.filter(organisation=organisation, term=term)}
     new, changed = [], []
     fields = list(blank)

@@ -57,7 +57,7 @@ def count(s):
     for person_id, c in counted.items():
         MemberScore.objects.update_or_create(
             tenant=s.tenant, organisation=s.org, term=s.term, person_id=person_id,
-            defaults={**{name: getattr(c, name) for name in services.COUNT_FIELDS}, "incidents": c.incidents})
+            defaults={**{name: getattr(c, name) for name in MemberScore.COUNT_FIELDS}, "incidents": c.incidents})
 
 
 def mark(s, person, *statuses):
