@@ -81,7 +81,7 @@ def _plenary(alliance, office, title):
     starts = timezone.now() - dt.timedelta(hours=2)
     return services.meeting_create(
         organisation=alliance, kind=MeetingKind.PLENARY, title=title, stars=3, starts_at=starts,
-        ends_at=starts + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=office,
+        ends_at=starts + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=office, now=timezone.now(),
     )
 
 

@@ -100,7 +100,7 @@ def _seed(*, alliance, term, office, officer, now, rng):
         start = _at(first_tuesday, hour)
         services.meeting_series_create(
             organisation=alliance, department=department, term=term, title=f"{name}例会", stars=2, starts_at=start,
-            ends_at=start + dt.timedelta(hours=1), user=office, place="学生活动中心 2 楼",
+            ends_at=start + dt.timedelta(hours=1), user=office, now=now, place="学生活动中心 2 楼",
             minutes_taker=by_department[department.pk][-1])
     for meeting in Meeting.objects.filter(organisation=alliance, ends_at__lt=now).order_by("starts_at"):
         _mark_session(meeting, rng, office)

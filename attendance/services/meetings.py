@@ -85,8 +85,8 @@ def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audi
 
 
 @transaction.atomic
-def meeting_series_create(*, organisation, department, term, title, stars, starts_at, ends_at, user, place="",
-                          minutes_taker=None) -> MeetingSeries:
+def meeting_series_create(*, organisation, department, term, title, stars, starts_at, ends_at, user, now: dt.datetime,
+                          place="", minutes_taker=None) -> MeetingSeries:
     """A weekly department meeting from ``starts_at`` to the end of the term, one session a week."""
     if department is None or department.organisation_id != organisation.pk:
         raise ValidationError({"department": _("该部门不属于本组织。")})
@@ -98,9 +98,8 @@ def meeting_series_create(*, organisation, department, term, title, stars, start
     while local_date(start) <= term.end:
         meeting_create(organisation=organisation, kind=MeetingKind.DEPARTMENT, title=title, stars=stars,
                        starts_at=start, ends_at=end, audience=Audience.DEPARTMENT, department=department, user=user,
-                       place=place, minutes_taker=minutes_taker, series=series, notify_facts=False)
+                       place=place, minutes_taker=minutes_taker, series=series, now=now, notify_facts=False)
         start, end = start + week, end + week
-    now = timezone.now()
     if starts_at <= now:
         notify(organisation_id=organisation.pk, on=local_date(starts_at), now=now)
     return series
@@ -108,7 +107,7 @@ def meeting_series_create(*, organisation, department, term, title, stars, start
 
 @transaction.atomic
 def meeting_update(*, meeting: Meeting, title: str, stars: int, starts_at: dt.datetime, ends_at: dt.datetime,
-                   place: str, minutes_taker) -> Meeting:
+                   place: str, minutes_taker, now: dt.datetime) -> Meeting:
     """Edit a session's title, stars, time, place and minutes-taker. The audience (and so the expected
     attendees, whose rows may already carry marks) is not editable: cancel and create a new session instead.
     A cancelled session can't be edited; the minutes-taker must be one of its expected attendees."""
@@ -131,7 +130,6 @@ def meeting_update(*, meeting: Meeting, title: str, stars: int, starts_at: dt.da
     meeting.title, meeting.stars, meeting.place = title.strip(), stars, (place or "").strip()
     meeting.starts_at, meeting.ends_at, meeting.minutes_taker = starts_at, ends_at, minutes_taker
     meeting.save(update_fields=["title", "stars", "starts_at", "ends_at", "place", "minutes_taker"])
-    now = timezone.now()
     for day in sorted({before, local_date(starts_at)}):  # stars and date decide points; a move may change terms
         notify(organisation_id=meeting.organisation_id, on=day, now=now)
     return meeting

@@ -105,7 +105,7 @@ def test_minutes_are_recorded_once_and_updated(alliance, plenary):
     assert minutes.content == "一、本周工作安排"
     # graded later; the taker is the session's minutes-taker when recorded
     services.meeting_update(meeting=plenary, title=plenary.title, stars=3, starts_at=START, ends_at=END, place="",
-                            minutes_taker=a.members[1])
+                            minutes_taker=a.members[1], now=NOW)
     services.minutes_record(meeting=plenary, taken=True, grade="excellent", user=a.office, now=NOW + dt.timedelta(1),
                             content="一、本周工作安排")
     minutes = Minutes.objects.get()

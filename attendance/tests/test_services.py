@@ -15,6 +15,7 @@ from orgs.tests.factories import DepartmentFactory, OrganisationFactory, TenantF
 
 START = dt.datetime(2026, 11, 20, 19, 0, tzinfo=SHANGHAI)
 END = START + dt.timedelta(minutes=90)
+NOW = END + dt.timedelta(days=1)  # the clock of the edits: the day after the session
 
 
 class Alliance:
@@ -91,6 +92,7 @@ def test_a_weekly_series_runs_to_the_end_of_the_term(alliance):
         organisation=alliance.org, department=alliance.publicity, term=alliance.term, title="宣传部例会", stars=2,
         starts_at=dt.datetime(2026, 12, 28, 12, 30, tzinfo=SHANGHAI),
         ends_at=dt.datetime(2026, 12, 28, 13, 0, tzinfo=SHANGHAI), user=alliance.office,
+        now=dt.datetime(2026, 12, 1, 9, 0, tzinfo=SHANGHAI),
     )
     days = list(Meeting.objects.filter(series=series).order_by("starts_at").values_list("starts_at", flat=True))
     assert [d.astimezone(SHANGHAI).date() for d in days] == [dt.date(2026, 12, 28), dt.date(2027, 1, 4),
@@ -229,7 +231,7 @@ def test_a_refused_leave_leaves_the_mark_alone(alliance):
 def _edit(meeting, **changes):
     fields = dict(title=meeting.title, stars=meeting.stars, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
                   place=meeting.place, minutes_taker=meeting.minutes_taker)
-    return services.meeting_update(meeting=meeting, **{**fields, **changes})
+    return services.meeting_update(meeting=meeting, now=NOW, **{**fields, **changes})
 
 
 def test_a_meeting_is_edited_but_keeps_its_expected_attendees(alliance):

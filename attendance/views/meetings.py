@@ -79,18 +79,19 @@ def meeting_create(request):
     if form.is_valid():
         data = dict(form.cleaned_data)
         weekly = data.pop("weekly")
+        now = timezone.now()
         try:
             if weekly:
-                term = current_term(tenant=request.tenant, today=local_date(timezone.now()))
+                term = current_term(tenant=request.tenant, today=local_date(now))
                 if term is None:
                     raise ValidationError({"weekly": _("当前不在任何学期内，不能按学期重复。")})
                 series = services.meeting_series_create(
                     organisation=data["organisation"], department=data["department"], term=term,
                     title=data["title"], stars=data["stars"], starts_at=data["starts_at"], ends_at=data["ends_at"],
-                    user=request.user, place=data["place"], minutes_taker=data["minutes_taker"],
+                    user=request.user, now=now, place=data["place"], minutes_taker=data["minutes_taker"],
                 )
             else:
-                meeting = services.meeting_create(user=request.user, **data)
+                meeting = services.meeting_create(user=request.user, now=now, **data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -116,7 +117,7 @@ def meeting_edit(request, meeting_id):
                            initial=MeetingEditForm.initial_of(meeting))
     if form.is_valid():
         try:
-            services.meeting_update(meeting=meeting, **form.cleaned_data)
+            services.meeting_update(meeting=meeting, now=timezone.now(), **form.cleaned_data)
         except ValidationError as error:
             form.add_error(None, error)
         else:
