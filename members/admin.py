@@ -1,7 +1,10 @@
 """The Django admin of people, accounts, roles and memberships: a tenant admin sees only their own school.
 
 The shared behaviour (tenant scope, rules permissions, 404 for another school's id) is
-``orgs.admin.TenantScopedAdmin``. Users are a global table that the tenant scope does not filter: the user
+``orgs.admin.TenantScopedAdmin``. People and new accounts are written through ``members.services``
+(``person_create``/``person_update``, ``account_create``), whose checks the forms run first.
+
+Users are a global table that the tenant scope does not filter: the user
 admin filters on ``request.tenant`` itself and puts new users in that school.
 
 Sensitive fields (DESIGN "Data that must not leak"): political status is never a column or a filter of a
@@ -30,8 +33,16 @@ from members.models import (
     Scope,
     User,
 )
-from members.services import account_unlock, username_check_not_number
-from orgs.admin import TenantAdminMixin, TenantScopedAdmin, bind_tenant
+from members.services import (
+    PERSON_FIELDS,
+    account_create,
+    account_unlock,
+    person_check,
+    person_create,
+    person_update,
+    username_check_not_number,
+)
+from orgs.admin import TenantAdminMixin, TenantScopedAdmin, adopt, bind_tenant
 
 # Permissions come from rules, not from Django's groups: the group admin would only invite confusion.
 if admin.site.is_registered(Group):
@@ -46,14 +57,14 @@ if admin.site.is_registered(Group):
 class PersonAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
-        college, major, school_class = cleaned.get("college"), cleaned.get("major"), cleaned.get("school_class")
-        if major and college and major.college_id != college.pk:
-            self.add_error("major", _("该专业不属于所选学院。"))
-        if school_class and major and school_class.major_id != major.pk:
-            self.add_error("school_class", _("该班级不属于所选专业。"))
-        room = cleaned.get("room")
-        if room and cleaned.get("gender") and room.gender != cleaned["gender"]:
-            self.add_error("room", _("寝室性别与本人性别不符。"))
+        try:
+            person_check(tenant_id=self.instance.tenant_id, person=self.instance, **{
+                name: cleaned.get(name) for name in ("number", "gender", "college", "major", "school_class",
+                                                     "enrolment_year", "room")})
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
         return cleaned
 
 
@@ -72,6 +83,13 @@ class PersonAdmin(TenantScopedAdmin):
         (_("学籍与住宿"), {"fields": ("college", "major", "school_class", "enrolment_year", "room")}),
         (_("敏感信息"), {"fields": ("political_status",), "classes": ("collapse",)}),
     )
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name, getattr(obj, name)) for name in PERSON_FIELDS}
+        if change:
+            person_update(person=obj, **fields)
+        else:
+            adopt(obj, person_create(tenant=request.tenant, **fields))
 
 
 @admin.register(AcademicStanding)
@@ -229,9 +247,13 @@ class UserAdmin(TenantAdminMixin, DjangoUserAdmin):
         return bind_tenant(super().get_form(request, obj, **kwargs), request.tenant)
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.tenant = request.tenant
-        super().save_model(request, obj, form, change)
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        usable = form.cleaned_data.get("set_usable_password", True)
+        adopt(obj, account_create(tenant=request.tenant, username=obj.username, person=obj.person,
+                                  password=form.cleaned_data.get("password1") if usable else None,
+                                  is_staff=obj.is_staff))
 
     sensitive_lookups = ("tenant", "is_superuser", "is_platform_admin", "password")
 

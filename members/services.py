@@ -1,7 +1,9 @@
-"""Writes to people's places: memberships (OR-3) and role assignments ("Who uses it").
+"""Writes to people and their places: people and their login accounts (OR-4), memberships (OR-3) and role
+assignments ("Who uses it"). The Django admin writes people and new accounts through these services too.
 
 Every function is keyword-only and atomic, checks that all the objects it is given belong to one school
-(and to the active tenant scope, if one is open), and raises ``ValidationError`` in Chinese.
+(and to the active tenant scope, if one is open: ``orgs.services.one_tenant``), and raises ``ValidationError`` in
+Chinese.
 
 Dates. ``end`` is always the *last* day a row holds (inclusive), as ``RoleAssignment.is_current`` reads it.
 
@@ -16,14 +18,17 @@ import threading
 from contextlib import contextmanager
 from logging import getLogger
 
+from axes.utils import reset as axes_reset
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django_scopes import get_scope, scopes_disabled
+from django_scopes import scopes_disabled
 
 from members.imports.engine import apply_plan, plan_import
 from members.imports.layouts import LAYOUTS
@@ -35,15 +40,19 @@ from members.models import (
     ImportStatus,
     Membership,
     Person,
+    PersonKind,
+    PoliticalStatus,
     Role,
     RoleAssignment,
     Scope,
     User,
 )
 from members.policies import IMPORT_MAX_MB, IMPORT_MAX_ROWS
+from members.selectors import account_activation_path
 from orgs.calendar import local_date
 from orgs.models import College, Department, Organisation, Room, SchoolClass, Tenant, Term
 from orgs.selectors import policy_value
+from orgs.services import one_tenant
 from orgs.tenancy import tenant_scope
 
 #: The scope a role is bound to, by the type of the object it is bound to.
@@ -61,24 +70,6 @@ DEFAULT_CHANGE_REASON = "职务变动"
 logger = getLogger(__name__)
 
 audit = logging.getLogger("campus.audit")
-
-
-def _tenant_id(obj) -> int | None:
-    return obj.pk if isinstance(obj, Tenant) else obj.tenant_id
-
-
-def _one_tenant(*objects) -> int:
-    """The one tenant all ``objects`` (None ignored) belong to; refuses a mix, or a tenant other than the scope's."""
-    tenants = {_tenant_id(obj) for obj in objects if obj is not None}
-    if len(tenants) != 1 or None in tenants:
-        raise ValidationError(_("所选对象不属于同一所学校。"))
-    (tenant_id,) = tenants
-    active = get_scope()
-    if active.get("_enabled", True) and active.get("tenant") is not None:
-        scoped = active["tenant"] if isinstance(active["tenant"], list | tuple) else [active["tenant"]]
-        if tenant_id not in {getattr(t, "pk", t) for t in scoped}:
-            raise ValidationError(_("所选对象不属于当前学校。"))
-    return tenant_id
 
 
 def _check_in_organisation(organisation, *, department, position) -> None:
@@ -113,7 +104,7 @@ def _term_on(tenant_id: int, day: dt.date) -> Term:
 @transaction.atomic
 def membership_join(*, person, organisation, department, position, term: Term, start: dt.date) -> Membership:
     """A person joins an organisation (in a department, or none) with a position, from ``start``."""
-    tenant_id = _one_tenant(person, organisation, department, position, term)
+    tenant_id = one_tenant(person, organisation, department, position, term)
     _check_in_organisation(organisation, department=department, position=position)
     _check_in_term(start, term, "start")
     with tenant_scope(tenant_id):
@@ -142,7 +133,7 @@ def membership_change_position(
 
     ``term`` is the new row's term: by default the tenant's term that contains ``on``.
     """
-    tenant_id = _one_tenant(membership, position, department, term)
+    tenant_id = one_tenant(membership, position, department, term)
     organisation = membership.organisation
     _check_in_organisation(organisation, department=department, position=position)
     with tenant_scope(tenant_id):
@@ -174,7 +165,7 @@ def membership_change_position(
 @transaction.atomic
 def membership_leave(*, membership: Membership, on: dt.date, reason: str) -> Membership:
     """The person leaves the organisation; ``on`` is their last day in it."""
-    tenant_id = _one_tenant(membership)
+    tenant_id = one_tenant(membership)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写离开原因。")})
@@ -212,7 +203,7 @@ def role_assign(*, user, role: str, scope_object=None, start: dt.date, end: dt.d
         raise ValidationError({"role": _("未知角色：%(role)s") % {"role": role}})
     if user.tenant_id is None:
         raise ValidationError({"user": _("平台管理员或未分配学校的用户不能被授予学校角色。")})
-    tenant_id = _one_tenant(user, scope_object)
+    tenant_id = one_tenant(user, scope_object)
     scope = _scope_of(scope_object)
     allowed = {ROLE_SCOPE[role], ROLE_ALT_SCOPE.get(role)} - {None}
     if scope not in allowed:
@@ -246,7 +237,7 @@ def role_assign(*, user, role: str, scope_object=None, start: dt.date, end: dt.d
 @transaction.atomic
 def role_end(*, assignment: RoleAssignment, on: dt.date) -> RoleAssignment:
     """The role ends; ``on`` is its last day."""
-    tenant_id = _one_tenant(assignment)
+    tenant_id = one_tenant(assignment)
     with tenant_scope(tenant_id):
         current = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
         if current.end is not None and current.end <= on:
@@ -259,6 +250,102 @@ def role_end(*, assignment: RoleAssignment, on: dt.date) -> RoleAssignment:
         current.save(update_fields=["end"])
     assignment.end = current.end
     return current
+
+
+# --- people and their accounts ---
+
+
+def person_check(*, tenant_id: int, number: str, gender: str, college, major, school_class, enrolment_year,
+                 room, person: Person | None = None) -> None:
+    """A person's number is free in the school, and their college, major, class and room agree: the major is the
+    college's, the class the major's (and so the college's, with its enrolment year), the room of their gender.
+    Shared by ``person_create``/``person_update`` and the admin's form; raises one error per field. (The imports
+    check the same things row by row against lookups of the whole school: members/imports/layouts.py.)"""
+    errors = {}
+    with tenant_scope(tenant_id):
+        taken = Person.objects.filter(number=number)
+        if person is not None and person.pk is not None:
+            taken = taken.exclude(pk=person.pk)
+        if number and taken.exists():
+            errors["number"] = _("学号/工号“%(number)s”在本校已存在。") % {"number": number}
+    if major is not None and college is not None and major.college_id != college.pk:
+        errors["major"] = _("该专业不属于所选学院。")
+    if school_class is not None:
+        if major is not None and school_class.major_id != major.pk:
+            errors["school_class"] = _("该班级不属于所选专业。")
+        elif college is not None and school_class.college_id != college.pk:
+            errors["school_class"] = _("该班级不属于所选学院。")
+        elif enrolment_year is not None and enrolment_year != school_class.enrolment_year:
+            errors["enrolment_year"] = _("入学年份与班级的入学年份（%(year)s）不一致。") % {
+                "year": school_class.enrolment_year}
+    if room is not None and gender and room.gender != gender:
+        errors["room"] = _("寝室性别与本人性别不符。")
+    if errors:
+        raise ValidationError(errors)
+
+
+PERSON_FIELDS = ("number", "name", "kind", "gender", "college", "major", "school_class", "enrolment_year", "room",
+                 "political_status")
+
+
+def _person_save(person: Person, tenant_id: int, fields: dict, update_fields=None) -> Person:
+    fields = {**fields, "number": (fields.get("number") or "").strip(), "name": (fields.get("name") or "").strip()}
+    person_check(tenant_id=tenant_id, person=person, **{
+        name: fields.get(name) for name in ("number", "gender", "college", "major", "school_class",
+                                            "enrolment_year", "room")})
+    for name, value in fields.items():
+        setattr(person, name, value)
+    with tenant_scope(tenant_id):
+        person.full_clean()
+        person.save(update_fields=update_fields)
+    return person
+
+
+@transaction.atomic
+def person_create(*, tenant: Tenant, number: str, name: str, gender: str, kind: str = PersonKind.STUDENT,
+                  college=None, major=None, school_class=None, enrolment_year: int | None = None, room=None,
+                  political_status: str = PoliticalStatus.MASSES) -> Person:
+    """A student or member of staff of one school (its number unique there)."""
+    tenant_id = one_tenant(tenant, college, major, school_class, room)
+    fields = {"number": number, "name": name, "kind": kind, "gender": gender, "college": college, "major": major,
+              "school_class": school_class, "enrolment_year": enrolment_year, "room": room,
+              "political_status": political_status}
+    return _person_save(Person(tenant_id=tenant_id), tenant_id, fields)
+
+
+@transaction.atomic
+def person_update(*, person: Person, number: str, name: str, gender: str, kind: str, college, major, school_class,
+                  enrolment_year: int | None, room, political_status: str) -> Person:
+    tenant_id = one_tenant(person, college, major, school_class, room)
+    fields = {"number": number, "name": name, "kind": kind, "gender": gender, "college": college, "major": major,
+              "school_class": school_class, "enrolment_year": enrolment_year, "room": room,
+              "political_status": political_status}
+    return _person_save(person, tenant_id, fields, update_fields=list(PERSON_FIELDS))
+
+
+@transaction.atomic
+def account_create(*, tenant: Tenant, username: str, person: Person | None = None, password: str | None = None,
+                   is_staff: bool = False) -> User:
+    """A login account of the school, for ``person`` (of the same school; one account per person). Without a
+    ``password`` it has no usable one until it is activated. The username must not look like a number
+    (``username_check_not_number``) and is unique across schools (logins happen before a school is known)."""
+    tenant_id = one_tenant(tenant, person)
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("请填写用户名。")})
+    username_check_not_number(username)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": _("用户名“%(username)s”已被使用。") % {"username": username}})
+    if person is not None and User.objects.filter(person=person).exists():
+        raise ValidationError({"person": _("%(person)s 已有登录账号。") % {"person": person}})
+    user = User(username=username, tenant_id=tenant_id, person=person, is_staff=is_staff)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user
 
 
 def username_check_not_number(username: str) -> None:
@@ -284,9 +371,7 @@ def account_unlock(*, account: User, by: User, now: dt.datetime) -> int:
     """
     if by.tenant_id is None or account.tenant_id != by.tenant_id:
         raise ValidationError(_("只能解除本校账号的登录锁定。"))
-    from axes.utils import reset
-
-    cleared = reset(username=account.username)
+    cleared = axes_reset(username=account.username)
     audit.info("login unlock account=%s by=%s tenant=%s at=%s rows=%d", account.pk, by.pk, by.tenant_id,
                now.isoformat(), cleared)
     return cleared
@@ -323,10 +408,6 @@ def account_invite(*, tenant: Tenant, username: str, full_name: str, email: str,
 def account_activation_send(*, account: User, site_url: str) -> None:
     """Mail the one-time activation link to the account's own address. Raises ValidationError when the
     mail cannot be sent (the caller's transaction then rolls back)."""
-    from django.core.mail import send_mail
-
-    from members.selectors import account_activation_path
-
     link = site_url.rstrip("/") + account_activation_path(account)
     school = account.tenant.name if account.tenant_id else ""
     body = _(
@@ -391,13 +472,19 @@ def _read(job: ImportJob) -> Table:
                           encoding=job.encoding, **limits)
 
 
-def _enqueue(job: ImportJob) -> None:
-    """Queue the task of the job's current attempt once the transaction commits."""
-    from members.tasks import import_check, import_commit
+#: The import tasks, by name: members.tasks registers them under these names. Services name a task and never
+#: import members.tasks, which imports this module (tasks call services, never the reverse).
+IMPORT_CHECK_TASK = "members.tasks.import_check"
+IMPORT_COMMIT_TASK = "members.tasks.import_commit"
 
-    task = import_commit if job.status == ImportStatus.IMPORTING else import_check
-    tenant_id, job_id, attempt = job.tenant_id, job.pk, job.attempt
-    transaction.on_commit(lambda: task.delay(tenant_id, job_id, attempt))
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the task of the job's current attempt once the transaction commits. By name: where members.tasks
+    is loaded (a worker, the tests) the signature is the task itself, so an eager app runs it inline; elsewhere
+    (the web process) it is sent to the broker by name."""
+    name = IMPORT_COMMIT_TASK if job.status == ImportStatus.IMPORTING else IMPORT_CHECK_TASK
+    args = (job.tenant_id, job.pk, job.attempt)
+    transaction.on_commit(lambda: current_app.signature(name, args=args).delay())
 
 
 @transaction.atomic
@@ -447,8 +534,6 @@ def _heartbeat(job: ImportJob):
     job_id, attempt = job.pk, job.attempt
 
     def beat():
-        from django_scopes import scopes_disabled
-
         try:
             while not stop.wait(IMPORT_HEARTBEAT.total_seconds()):
                 now = timezone.now()
@@ -575,8 +660,6 @@ def _lost_message(status: str, started: bool) -> str:
 def import_jobs_expire(*, now: dt.datetime, job: ImportJob | None = None) -> int:
     """Mark failed the running jobs whose lease ran out (every school's, or ``job`` only): their worker is
     gone. Each gets a message saying so; it can be run again (``import_job_retry``). Returns how many."""
-    from django_scopes import scopes_disabled
-
     expired = 0
     with scopes_disabled(), translation.override(settings.LANGUAGE_CODE):  # kept text, in the source language
         rows = ImportJob.objects.filter(status__in=_RUNNING).filter(Q(lease_until__lt=now) | Q(lease_until=None))

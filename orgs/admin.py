@@ -13,6 +13,8 @@
 * Permissions come from the ``rules`` registry only (members/rules.py, orgs/rules.py), never from Django's
   per-user permission tables or ``is_superuser``. Without a tenant (the platform admin, anonymous) every
   tenant-owned admin is invisible and its URLs answer 403, never a ScopeError.
+* Terms, organisations, departments and positions are written through ``orgs.services`` (``save_model`` and
+  ``save_formset`` call the service); their forms run the services' checks, so a refusal is a form error.
 * Who may enter the admin at all is decided by ``config.admin_site.CampusAdminSite.has_permission`` (the
   school's admin or the platform admin); everyone else is sent to the admin's login page.
 """
@@ -23,10 +25,11 @@ from django.contrib import admin
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from orgs import services
 from orgs.models import (
     Building,
     College,
@@ -180,6 +183,12 @@ class TenantScopedAdmin(TenantAdminMixin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
+def adopt(obj, saved) -> None:
+    """The admin goes on with its own instance (its log entry, the redirect, the inlines' parent): give it the
+    primary key of the row a create service saved."""
+    obj.pk, obj._state.adding, obj._state.db = saved.pk, False, saved._state.db
+
+
 class TenantScopedInline(TenantAdminMixin, admin.TabularInline):
     extra = 0
 
@@ -277,12 +286,8 @@ class TermAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end and end > start:
-            overlapping = Term.objects.filter(start__lte=end, end__gte=start)
-            if self.instance.pk:
-                overlapping = overlapping.exclude(pk=self.instance.pk)
-            if overlapping.exists():
-                raise ValidationError(_("与已有学期的日期重叠。"))
+        if start and end:
+            services.term_check(tenant_id=self.instance.tenant_id, start=start, end=end, term=self.instance)
         return cleaned
 
 
@@ -291,6 +296,13 @@ class TermAdmin(TenantScopedAdmin):
     form = TermAdminForm
     list_display = ("name", "start", "end", "week_count")
     search_fields = ("name",)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ("name", "start", "end")}
+        if change:
+            services.term_update(term=obj, **fields)
+        else:
+            adopt(obj, services.term_create(tenant=request.tenant, **fields))
 
     @admin.display(description=_("教学周数"))
     def week_count(self, obj):
@@ -362,6 +374,39 @@ class OrganisationAdmin(TenantScopedAdmin):
     autocomplete_fields = ("parent",)
     inlines = (DepartmentInline, PositionInline)
 
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data.get(name) for name in ("name", "kind", "parent", "college")}
+        if change:
+            services.organisation_update(organisation=obj, **fields)
+        else:
+            adopt(obj, services.organisation_create(tenant=request.tenant, **fields))
+
+    def save_formset(self, request, form, formset, change):
+        """The departments and positions of the page, each through its service (their forms checked the name)."""
+        if formset.model not in INLINE_SERVICES:
+            return super().save_formset(request, form, formset, change)
+        create, update, argument, field_names = INLINE_SERVICES[formset.model]
+        rows = formset.save(commit=False)
+        for row in formset.deleted_objects:
+            row.delete()
+        for row in rows:
+            fields = {name: getattr(row, name) for name in field_names}
+            if row.pk is None:
+                adopt(row, create(organisation=form.instance, **fields))
+            else:
+                update(**{argument: row}, **fields)
+        formset.save_m2m()
+        return None
+
+
+#: The inlines of an organisation, by model: its create and update services, the update's argument naming the
+#: row, and the fields both take.
+INLINE_SERVICES = {
+    Department: (services.department_create, services.department_update, "department",
+                 ("name", "is_presidium", "order")),
+    Position: (services.position_create, services.position_update, "position", ("name", "category", "rank")),
+}
+
 
 @admin.register(Department)
 class DepartmentAdmin(TenantScopedAdmin):
@@ -371,6 +416,16 @@ class DepartmentAdmin(TenantScopedAdmin):
     search_fields = ("name", "organisation__name")
     autocomplete_fields = ("organisation",)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation",) if obj is not None else ()  # a department stays in its organisation
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ("name", "is_presidium", "order")}
+        if change:
+            services.department_update(department=obj, **fields)
+        else:
+            adopt(obj, services.department_create(organisation=form.cleaned_data["organisation"], **fields))
+
 
 @admin.register(Position)
 class PositionAdmin(TenantScopedAdmin):
@@ -379,6 +434,16 @@ class PositionAdmin(TenantScopedAdmin):
     list_select_related = ("organisation",)
     search_fields = ("name", "organisation__name")
     autocomplete_fields = ("organisation",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("organisation",) if obj is not None else ()  # a post stays in its organisation
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ("name", "category", "rank")}
+        if change:
+            services.position_update(position=obj, **fields)
+        else:
+            adopt(obj, services.position_create(organisation=form.cleaned_data["organisation"], **fields))
 
 
 @admin.register(PolicyValue)

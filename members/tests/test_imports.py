@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from members import services
+from members import tasks as _tasks  # noqa: F401  (registers the import tasks: services enqueue them by name)
 from members.exports import layout_export, layout_template, write_csv, write_xlsx
 from members.imports import cells
 from members.imports.engine import apply_plan, plan_import
