@@ -45,7 +45,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "template_partials",
     "django_celery_beat",
-    "import_export",
     "axes",
     "orgs",
     "members",

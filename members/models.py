@@ -326,8 +326,10 @@ class Membership(TenantOwned):
 
 class ImportKind(models.TextChoices):
     STUDENTS = "students", _("学生名册")
+    COLLEGES = "colleges", _("学院与专业")
     CLASSES = "classes", _("班级")
     ROOMS = "rooms", _("寝室")
+    POSITIONS = "positions", _("职务")
     STANDING = "standing", _("学业情况")
     DISCIPLINE = "discipline", _("违纪处分")
 

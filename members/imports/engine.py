@@ -137,7 +137,7 @@ def plan_import(layout, tenant, table: Table, *, progress: Callable[[int, int], 
         natural_key = layout.key_of(values)
         if natural_key in first_row_of:
             duplicate = _("与第 %(row)s 行重复") % {"row": first_row_of[natural_key]}
-            plan.add_error(row, headers[layout.key_column], duplicate)
+            plan.add_error(row, headers[layout.duplicate_column(values)], duplicate)
             continue
         first_row_of[natural_key] = row
         values["_row"] = row

@@ -1,4 +1,5 @@
-"""The five imports of OR-4 and their columns: students, classes, rooms, academic standing, discipline.
+"""The imports of OR-4 and their columns: students, colleges and majors, classes, rooms, positions, academic
+standing, discipline.
 
 A layout preloads everything a row may refer to (``prepare``: a handful of queries whatever the size of
 the file), turns a row into field values or errors (``clean_row``), says what differs from the stored row
@@ -6,7 +7,7 @@ the file), turns a row into field values or errors (``clean_row``), says what di
 (``export_rows``), so an export can be edited and imported again.
 """
 
-from collections import Counter, namedtuple
+from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -24,7 +25,19 @@ from members.models import (
     PersonKind,
     PoliticalStatus,
 )
-from orgs.models import Building, College, Floor, Gender, Major, Room, SchoolClass, Term
+from orgs.models import (
+    Building,
+    College,
+    Floor,
+    Gender,
+    Major,
+    Organisation,
+    Position,
+    PositionCategory,
+    Room,
+    SchoolClass,
+    Term,
+)
 
 BATCH = 1000
 
@@ -42,6 +55,7 @@ def _choices(text_choices) -> dict[str, str]:
 GENDERS = {**_choices(Gender), "男生": "M", "女生": "F", "male": "M", "female": "F", "m": "M", "f": "F"}
 POLITICAL = _choices(PoliticalStatus)
 DISCIPLINE = _choices(DisciplineLevel)
+CATEGORIES = _choices(PositionCategory)
 
 
 @dataclass
@@ -71,6 +85,10 @@ class Layout:
 
     def describe_key(self, values: dict) -> str:
         return str(values[self.key_column])
+
+    def duplicate_column(self, values: dict) -> str:
+        """The column named when this row's key repeats an earlier row's."""
+        return self.key_column
 
     def check_plan(self, plan, context, fail) -> None:
         """Checks across rows, after every row is clean (e.g. room capacity)."""
@@ -256,6 +274,134 @@ class StudentLayout(Layout):
                    f"{building} {room}" if room else "", str(statuses[status]))
 
 
+# --- colleges and majors ---
+
+
+class CollegeLayout(Layout):
+    """One row per major, with its college; a row without a major creates (or renames) a college only.
+
+    Both codes are unique in a school and are the keys: a row's key is its major's code, or its college's
+    code when it has no major. A college is named by every row that carries its code, so those rows must
+    agree. Names stay unique where the other imports look them up: one college per name, one major per name
+    in a college. A major moves to another college only while no class and no student refers to it (a class
+    and a student keep their major's college)."""
+
+    kind = "colleges"
+    label = gettext_lazy("学院与专业")
+    model = Major
+    key_column = "major_code"
+    columns = (
+        Column("college_name", gettext_lazy("学院名称"), ("college", "college name"), True, "计算机科学与技术学院"),
+        Column("college_code", gettext_lazy("学院代码"), ("college code",), True, "CS"),
+        Column("major_name", gettext_lazy("专业名称"), ("major", "major name"), False, "软件工程"),
+        Column("major_code", gettext_lazy("专业代码"), ("major code",), False, "080902"),
+    )
+    LIMITS = {"college_name": 100, "college_code": 20, "major_name": 100, "major_code": 20}
+
+    def prepare(self, tenant, present):
+        colleges = {code: (pk, name) for pk, code, name in College.objects.values_list("pk", "code", "name")}
+        code_of = {pk: code for code, (pk, _name) in colleges.items()}
+        majors = {code: (pk, code_of[college_id], name)
+                  for pk, code, name, college_id in Major.objects.values_list("pk", "code", "name", "college_id")}
+        used = {*SchoolClass.objects.order_by().values_list("major_id", flat=True).distinct(),
+                *Person.objects.filter(major__isnull=False).order_by().values_list("major_id", flat=True).distinct()}
+        row_type = namedtuple("Stored", ("pk", "college_code", "college_name", "major_name"))
+        existing = {("college", code): row_type(pk, code, name, "") for code, (pk, name) in colleges.items()}
+        for code, (pk, college_code, name) in majors.items():
+            existing[("major", code)] = row_type(pk, college_code, colleges[college_code][1], name)
+        return Context(existing=existing, lookups={"colleges": colleges, "majors": majors, "used": used,
+                                                   "named": {}})
+
+    def clean_row(self, row, context, fail):
+        values = {key: cells.text(row.get(key)) for key in self.LIMITS}
+        for key, limit in self.LIMITS.items():
+            if len(values[key]) > limit:
+                fail(key, _("过长（最多 %(limit)s 个字符）") % {"limit": limit})
+        if values["major_name"] and not values["major_code"]:
+            fail("major_code", _("填写了专业名称时必填"))
+        if values["major_code"] and not values["major_name"]:
+            fail("major_name", _("填写了专业代码时必填"))
+        code, name = values["college_code"], values["college_name"]
+        first = context.lookups["named"].setdefault(code, name)  # the file's first name for this college
+        if first != name:
+            fail("college_name", _("学院代码“%(code)s”在前面的行中名为“%(name)s”，同一学院的名称须一致") % {
+                "code": code, "name": first})
+        stored = context.lookups["majors"].get(values["major_code"])
+        if stored is not None and stored[1] != code and stored[0] in context.lookups["used"]:
+            fail("college_code", _("专业“%(major)s”已有班级或学生，不能改到另一个学院") % {"major": stored[2]})
+        return values
+
+    def key_of(self, values):
+        return ("major", values["major_code"]) if values["major_code"] else ("college", values["college_code"])
+
+    def duplicate_column(self, values):
+        return "major_code" if values["major_code"] else "college_code"
+
+    def describe_key(self, values):
+        if values["major_code"]:
+            return values["major_code"]
+        return _("%(code)s（学院）") % {"code": values["college_code"]}
+
+    def differences(self, existing, values, present):
+        names = ("college_code", "college_name", "major_name") if values["major_code"] else ("college_name",)
+        return {name: (getattr(existing, name), values[name]) for name in names
+                if getattr(existing, name) != values[name]}
+
+    def check_plan(self, plan, context, fail):
+        """Once the file is written, no two colleges share a name, nor two majors of one college."""
+        rows = plan.new + [values for _pk, values, _changed in plan.changed]
+        colleges = {code: name for code, (_pk, name) in context.lookups["colleges"].items()}
+        majors = {code: (college, name) for code, (_pk, college, name) in context.lookups["majors"].items()}
+        for values in rows:
+            colleges[values["college_code"]] = values["college_name"]
+            if values["major_code"]:
+                majors[values["major_code"]] = (values["college_code"], values["major_name"])
+        college_codes, major_codes = defaultdict(set), defaultdict(set)
+        for code, name in colleges.items():
+            college_codes[name].add(code)
+        for code, college_and_name in majors.items():
+            major_codes[college_and_name].add(code)
+        for values in rows:
+            others = college_codes[values["college_name"]] - {values["college_code"]}
+            if others:
+                fail(values["_row"], "college_name", _("学院名称“%(name)s”已用于学院代码“%(codes)s”") % {
+                    "name": values["college_name"], "codes": "、".join(sorted(others))})
+            if values["major_code"]:
+                others = major_codes[(values["college_code"], values["major_name"])] - {values["major_code"]}
+                if others:
+                    message = _("学院“%(college)s”已有专业“%(name)s”（专业代码“%(codes)s”）")
+                    fail(values["_row"], "major_name", message % {
+                        "college": values["college_name"], "name": values["major_name"],
+                        "codes": "、".join(sorted(others))})
+
+    def write(self, tenant, plan):
+        rows = plan.new + [values for _pk, values, _changed in plan.changed]
+        names = {values["college_code"]: values["college_name"] for values in rows}
+        stored = {code: (pk, name) for pk, code, name in College.objects.values_list("pk", "code", "name")}
+        College.objects.bulk_create([College(tenant=tenant, code=code, name=name)
+                                     for code, name in sorted(names.items()) if code not in stored], batch_size=BATCH)
+        College.objects.bulk_update([College(pk=stored[code][0], name=name) for code, name in names.items()
+                                     if code in stored and stored[code][1] != name], ["name"], batch_size=BATCH)
+        colleges = dict(College.objects.values_list("code", "pk"))
+        Major.objects.bulk_create([
+            Major(tenant=tenant, college_id=colleges[v["college_code"]], code=v["major_code"], name=v["major_name"])
+            for v in plan.new if v["major_code"]
+        ], batch_size=BATCH)
+        Major.objects.bulk_update([
+            Major(pk=pk, college_id=colleges[v["college_code"]], name=v["major_name"])
+            for pk, v, changed in plan.changed if v["major_code"] and {"college_code", "major_name"} & set(changed)
+        ], ["college_id", "name"], batch_size=BATCH)
+
+    def export_rows(self, tenant):
+        """A row per major, and one per college without a major."""
+        majors = defaultdict(list)
+        for college_id, name, code in Major.objects.order_by("code").values_list("college_id", "name", "code"):
+            majors[college_id].append((name, code))
+        for pk, name, code in College.objects.order_by("code").values_list("pk", "name", "code"):
+            for major_name, major_code in majors.get(pk, [("", "")]):
+                yield (name, code, major_name, major_code)
+
+
 # --- classes ---
 
 
@@ -412,6 +558,73 @@ def _occupants():
     return Person.objects.filter(room__isnull=False).values_list("room_id", "gender").annotate(n=Count("pk"))
 
 
+# --- positions ---
+
+
+class PositionLayout(Layout):
+    """The posts of the school's organisations (the organisations themselves are kept in the admin)."""
+
+    kind = "positions"
+    label = gettext_lazy("职务")
+    model = Position
+    key_column = "name"
+    columns = (
+        Column("organisation", gettext_lazy("组织"), ("organisation", "organization"), True, "计算机学院学生会"),
+        Column("name", gettext_lazy("职务名称"), ("position", "post", "name"), True, "部长"),
+        Column("category", gettext_lazy("类别"), ("category",), True, "干部"),
+        Column("rank", gettext_lazy("级别"), ("rank",), False, 30),
+    )
+    DEFAULT_RANK = Position._meta.get_field("rank").default
+
+    def fields_set(self, present):
+        return ["category", "rank"] if "rank" in present else ["category"]
+
+    def prepare(self, tenant, present):
+        organisations = dict(Organisation.objects.values_list("name", "pk"))
+        existing = _stored(Position, ("organisation_id", "name", "category", "rank"),
+                           lambda r: (r.organisation_id, r.name))
+        return Context(existing=existing, lookups={"organisations": organisations})
+
+    def clean_row(self, row, context, fail):
+        organisation, name = cells.text(row["organisation"]), cells.text(row["name"])
+        values = {"organisation": organisation, "organisation_id": context.lookups["organisations"].get(organisation),
+                  "name": name, "rank": self.DEFAULT_RANK}
+        if values["organisation_id"] is None:
+            fail("organisation", _("组织“%(name)s”不存在") % {"name": organisation})
+        if len(name) > 40:
+            fail("name", _("过长（最多 %(limit)s 个字符）") % {"limit": 40})
+        try:
+            values["category"] = cells.choice(row["category"], CATEGORIES)
+        except cells.CellError as error:
+            fail("category", str(error))
+        if not cells.is_blank(row.get("rank")):
+            try:
+                values["rank"] = cells.integer(row["rank"], minimum=0, maximum=32767)
+            except cells.CellError as error:
+                fail("rank", str(error))
+        return values
+
+    def key_of(self, values):
+        return (values["organisation_id"], values["name"])
+
+    def describe_key(self, values):
+        return f"{values['organisation']} {values['name']}"
+
+    def write(self, tenant, plan):
+        Position.objects.bulk_create([
+            Position(tenant=tenant, organisation_id=v["organisation_id"], name=v["name"], category=v["category"],
+                     rank=v["rank"]) for v in plan.new
+        ], batch_size=BATCH)
+        self._update(plan, lambda names: names)
+
+    def export_rows(self, tenant):
+        categories = dict(PositionCategory.choices)
+        for organisation, name, category, rank in Position.objects.order_by(
+            "organisation__name", "rank", "name"
+        ).values_list("organisation__name", "name", "category", "rank").iterator(2000):
+            yield (organisation, name, str(categories[category]), rank)
+
+
 # --- academic standing ---
 
 
@@ -550,4 +763,5 @@ class DisciplineLayout(Layout):
 
 
 LAYOUTS: dict[str, Layout] = {layout.kind: layout for layout in (
-    StudentLayout(), ClassLayout(), RoomLayout(), StandingLayout(), DisciplineLayout())}
+    StudentLayout(), CollegeLayout(), ClassLayout(), RoomLayout(), PositionLayout(), StandingLayout(),
+    DisciplineLayout())}

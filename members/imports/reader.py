@@ -1,9 +1,9 @@
 """Reading an uploaded spreadsheet: .xlsx (first sheet, formula cells as their values) or .csv.
 
-django-import-export's XLSX reader is not used: it appends openpyxl's rows to a tablib Dataset, and openpyxl
-leaves out a row's empty trailing cells (as Excel writes them), so any row whose last optional column is
-blank raised tablib's InvalidDimensions. Its CSV reader decodes only one encoding; Excel on a Chinese
-Windows saves CSV in GB18030.
+Why not django-import-export's readers (the dependency was dropped, docs/imports.md): its XLSX reader appends
+openpyxl's rows to a tablib Dataset, and openpyxl leaves out a row's empty trailing cells (as Excel writes
+them), so any row whose last optional column is blank raised tablib's InvalidDimensions. Its CSV reader decodes
+only one encoding; Excel on a Chinese Windows saves CSV in GB18030.
 
 Hostile files. Nothing a file *declares* about itself is trusted (docs/imports.md, "Limits"):
 

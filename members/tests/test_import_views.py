@@ -23,7 +23,7 @@ from members.models import ImportJob, ImportStatus, Person, PersonKind, User
 from members.tests.factories import ImportJobFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from members.tests.test_views import statuses
-from orgs.models import Gender, PolicyValue
+from orgs.models import College, Gender, Major, PolicyValue, Position
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
 HEADERS = ["学号", "姓名", "性别", "学院", "专业", "班级", "入学年份", "寝室", "政治面貌"]
@@ -135,7 +135,7 @@ def test_the_import_page_shows_each_kind_with_its_columns_templates_exports_and_
     client.force_login(school.admin)
     html = client.get(reverse("members:import_home")).content.decode()
     positions = [html.index(f"<h3>{layout.label}</h3>") for layout in LAYOUTS.values()]
-    assert positions == sorted(positions)  # 学生名册, 班级, 寝室, 学业情况, 违纪处分
+    assert positions == sorted(positions)  # 学生名册, 学院与专业, 班级, 寝室, 职务, 学业情况, 违纪处分
     assert '学号<span class="req" aria-label="必填">*</span>' in html and "<li title=\"room, dorm\">寝室</li>" in html
     for kind in KINDS:
         for fmt in ("xlsx", "csv"):
@@ -231,6 +231,60 @@ def test_the_same_file_twice_changes_nothing_the_second_time(client, school, eag
     assert the_job(school.tenant).counts == {"total": 2, "new": 0, "changed": 0, "unchanged": 2, "errors": 0}
     with scopes_disabled():
         assert Person.objects.filter(tenant=school.tenant, number__in=["2026990001", "2026990002"]).count() == 2
+
+
+# --- the reference data: colleges and majors, posts ---
+
+
+@pytest.mark.parametrize("kind", ["colleges", "positions"])
+def test_the_reference_data_kinds_are_on_the_tenant_admins_page_only(client, school, kind):
+    for name in ("import_template", "import_export"):
+        assert statuses(client, school, reverse(f"members:{name}", kwargs={"kind": kind, "fmt": "xlsx"})) == ADMIN_ONLY
+    client.force_login(school.admin)
+    html = client.get(reverse("members:import_home")).content.decode()
+    assert f"<h3>{LAYOUTS[kind].label}</h3>" in html and f'value="{kind}"' in html
+    job = ImportJobFactory(tenant=school.tenant, uploaded_by=school.admin, kind=kind)
+    assert statuses(client, school, job_url("import_job", job)) == {**ADMIN_ONLY, "other_admin": 404}
+
+
+def test_another_schools_admin_exports_only_their_own_posts(client, school):
+    client.force_login(school.other_admin)
+    response = client.get(reverse("members:import_export", kwargs={"kind": "positions", "fmt": "csv"}))
+    lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert lines[0] == ["组织", "职务名称", "类别", "级别"] and len(lines) > 1
+    assert {line[0] for line in lines[1:]} == {school.other.org.name}
+
+
+def test_colleges_and_majors_upload_check_and_commit(client, school, eager):
+    client.force_login(school.admin)
+    college = school.class_a.college
+    content = write_xlsx(["学院名称", "学院代码", "专业名称", "专业代码"],
+                         [(college.name, college.code, "人工智能", "AI01"), ("艺术学院", "ART", "", "")], title="c")
+    upload(client, eager, content, "学院与专业.xlsx", kind="colleges")
+    job = the_job(school.tenant)
+    assert (job.kind, job.status, job.counts["new"]) == ("colleges", ImportStatus.CHECKED, 2)
+    with eager():
+        client.post(job_url("import_commit", job))
+    job.refresh_from_db()
+    assert job.status == ImportStatus.DONE
+    with scopes_disabled():
+        assert Major.objects.get(tenant=school.tenant, code="AI01").college_id == college.pk
+        assert College.objects.filter(code="ART").values_list("tenant", flat=True).get() == school.tenant.pk
+
+
+def test_a_changed_post_is_shown_by_its_organisation_name_and_changed_column(client, school, eager):
+    client.force_login(school.admin)
+    post = school.officer_post
+    content = write_xlsx(["组织", "职务名称", "类别"], [(school.org.name, post.name, "干部")], title="p")
+    upload(client, eager, content, "职务.xlsx", kind="positions")
+    job = the_job(school.tenant)
+    assert job.counts == {"total": 1, "new": 0, "changed": 1, "unchanged": 0, "errors": 0}
+    html = client.get(job_url("import_job", job)).content.decode()
+    assert f"{school.org.name} {post.name}" in html and "<th>职务名称</th>" in html and ">类别</td>" in html
+    with eager():
+        client.post(job_url("import_commit", job))
+    with scopes_disabled():
+        assert Position.objects.get(pk=post.pk).category == "cadre"
 
 
 # --- bad files (item 3): each its Chinese message on the page, nobody created ---
