@@ -5,9 +5,10 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from members import services
-from members.models import ROLE_ALT_SCOPE, ROLE_SCOPE, Membership, Role, RoleAssignment, Scope
+from members.models import ROLE_ALT_SCOPE, ROLE_SCOPE, Membership, Person, Role, RoleAssignment, Scope, User
 from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
 from orgs.models import PositionCategory
 from orgs.tenancy import scopes_disabled, tenant_scope
@@ -420,3 +421,108 @@ def test_the_database_refuses_a_role_on_the_wrong_scope(scoped):
     RoleAssignment.objects.create(tenant=scoped, user=base.user, role=Role.COUNSELLOR, college=college,
                                   start=D(2026, 9, 1))
     assert RoleAssignment.objects.filter(user=base.user).count() == 3
+
+
+# --- people and their accounts ---
+
+
+def _person_fields(klass, **changes):
+    major = klass.major
+    return {"number": "2026000001", "name": "张三", "gender": "F", "college": major.college, "major": major,
+            "school_class": klass, "enrolment_year": klass.enrolment_year, **changes}
+
+
+def test_a_person_is_created_and_updated_with_a_consistent_place(tenant):
+    klass = SchoolClassFactory(tenant=tenant)
+    room = RoomFactory(tenant=tenant, gender="F")
+    person = services.person_create(tenant=tenant, room=room, **_person_fields(klass))
+    assert (person.tenant_id, person.college_id, person.room_id) == (tenant.pk, klass.college_id, room.pk)
+    services.person_update(person=person, kind=person.kind, room=None, political_status=person.political_status,
+                           **_person_fields(klass, name="张三丰"))
+    person.refresh_from_db()
+    assert (person.name, person.room_id) == ("张三丰", None)
+
+
+def test_a_person_s_number_is_unique_in_the_school_only(tenant):
+    klass = SchoolClassFactory(tenant=tenant)
+    services.person_create(tenant=tenant, **_person_fields(klass))
+    with pytest.raises(ValidationError) as excinfo:
+        services.person_create(tenant=tenant, **_person_fields(klass, name="李四"))
+    assert excinfo.value.message_dict["number"] == ["学号/工号“2026000001”在本校已存在。"]
+    other = TenantFactory()
+    services.person_create(tenant=other, **_person_fields(SchoolClassFactory(tenant=other)))
+
+
+def test_a_person_s_college_major_class_and_room_must_agree(tenant):
+    klass, other_class = SchoolClassFactory(tenant=tenant), SchoolClassFactory(tenant=tenant)
+    cases = [
+        ({"major": other_class.major}, "major"),
+        ({"school_class": other_class, "major": None}, "school_class"),
+        ({"enrolment_year": klass.enrolment_year + 1}, "enrolment_year"),
+        ({"room": RoomFactory(tenant=tenant, gender="M")}, "room"),
+    ]
+    for changes, field in cases:
+        with pytest.raises(ValidationError) as excinfo:
+            services.person_create(tenant=tenant, **_person_fields(klass, **changes))
+        assert field in excinfo.value.message_dict, changes
+
+
+def test_a_person_of_another_school_s_class_is_refused(tenant):
+    with pytest.raises(ValidationError, match="不属于同一所学校"):
+        services.person_create(tenant=tenant, **_person_fields(SchoolClassFactory()))
+
+
+def test_an_account_for_a_person(tenant):
+    person = PersonFactory(tenant=tenant)
+    user = services.account_create(tenant=tenant, person=person, username="zhangsan", password="correct horse 7")
+    assert (user.tenant_id, user.person_id, user.check_password("correct horse 7")) == (tenant.pk, person.pk, True)
+    bare = services.account_create(tenant=tenant, username="teacher_li")
+    assert not bare.has_usable_password() and bare.person_id is None
+
+
+def test_account_rules(tenant):
+    person = PersonFactory(tenant=tenant, number="2026000009")
+    services.account_create(tenant=tenant, person=person, username="zhangsan")
+    for username, field in (("2026000009", "username"), ("12345", "username"), ("zhangsan", "username"),
+                            (" ", "username")):
+        with pytest.raises(ValidationError) as excinfo:
+            services.account_create(tenant=tenant, person=PersonFactory(tenant=tenant), username=username)
+        assert field in excinfo.value.message_dict, username
+    with pytest.raises(ValidationError) as excinfo:
+        services.account_create(tenant=tenant, person=person, username="zhangsan2")  # one account per person
+    assert "已有登录账号" in excinfo.value.message_dict["person"][0]
+
+
+def test_an_account_for_another_school_s_person_is_refused(tenant):
+    with pytest.raises(ValidationError, match="不属于同一所学校"):
+        services.account_create(tenant=tenant, person=PersonFactory(), username="stranger")
+    with tenant_scope(tenant), pytest.raises(ValidationError, match="不属于当前学校"):
+        other = TenantFactory()
+        services.account_create(tenant=other, username="stranger")
+
+
+def _admin_client(client, tenant):
+    client.force_login(RoleAssignmentFactory(tenant=tenant, role=Role.TENANT_ADMIN, user__is_staff=True).user)
+    return client
+
+
+def test_the_admin_adds_a_person_through_the_service_and_shows_its_refusals(client, tenant):
+    klass, other = SchoolClassFactory(tenant=tenant), SchoolClassFactory(tenant=tenant)
+    form = {"number": "2026000001", "name": "张三", "kind": "student", "gender": "F",
+            "college": klass.college_id, "major": klass.major_id, "school_class": other.pk,
+            "enrolment_year": klass.enrolment_year, "political_status": "masses"}
+    response = _admin_client(client, tenant).post(reverse("admin:members_person_add"), form)
+    assert response.status_code == 200 and "该班级不属于所选专业。" in response.content.decode()
+    response = client.post(reverse("admin:members_person_add"), {**form, "school_class": klass.pk})
+    assert response.status_code == 302
+    with tenant_scope(tenant):
+        assert Person.objects.get(number="2026000001").school_class_id == klass.pk
+
+
+def test_the_admin_adds_an_account_through_the_service(client, tenant):
+    person = PersonFactory(tenant=tenant)
+    response = _admin_client(client, tenant).post(reverse("admin:members_user_add"), {
+        "username": "zhangsan", "person": person.pk, "usable_password": "false"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    user = User.objects.get(username="zhangsan")
+    assert (user.tenant_id, user.person_id, user.has_usable_password()) == (tenant.pk, person.pk, False)
