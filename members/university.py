@@ -693,6 +693,11 @@ def write_university(tenant: Tenant, structure: Structure, terms: tuple[TermPlan
                      organisations: tuple[OrganisationPlan, ...], people: People | None) -> None:
     """Write the plan into an empty tenant, in bulk. ``people`` None: the structure only."""
     t = tenant.pk
+    # In bulk for speed, not through orgs.services.term_create / members.services.person_create. The terms get
+    # the services' check once; the people need none: each student's college, major, enrolment year and room
+    # come from their seat's class and room in the plan (and a room's gender is the seat's), so they agree by
+    # construction, and person_check would cost a query per student.
+    org_services.terms_check(tenant=tenant, terms=[(p.name, p.start, p.end) for p in terms])
     with tenant_scope(tenant):
         term_rows = _bulk(Term, [Term(tenant_id=t, name=p.name, start=p.start, end=p.end) for p in terms], ("name",))
         current = term_rows[1]

@@ -209,6 +209,9 @@ def _tenant(slug, name, modules):
 
 
 def _terms(tenant, specs: tuple[DemoTerm, ...]) -> list[Term]:
+    # Written by sync_rows (bulk, idempotent: a re-run moves the terms it wrote), not term_create; the planned
+    # terms get the services' check once instead: they overlap neither each other nor another stored term.
+    org_services.terms_check(tenant=tenant, terms=[(t.name, t.start, t.end) for t in specs])
     rows = sync_rows(Term, tenant, "name", [{"name": t.name, "start": t.start, "end": t.end} for t in specs])
     return [rows[t.name] for t in specs]
 
