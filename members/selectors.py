@@ -20,7 +20,7 @@ from members.models import (
     RoleAssignment,
     User,
 )
-from members.roles import grants
+from members.roles import reach
 from orgs.models import PositionCategory
 from orgs.tenancy import tenant_scope
 
@@ -39,24 +39,11 @@ DISCIPLINE_ROLES = (Role.TENANT_ADMIN, Role.COUNSELLOR, Role.COLLEGE_PARTY_COMMI
 
 def _person_q(user, roles) -> Q | None:
     """A filter on Person for the people the user reaches through ``roles``; None when it reaches nobody."""
-    colleges, classes, orgs, departments = set(), set(), set(), set()
-    everyone = False
-    for g in grants(user):
-        if g.role not in roles:
-            continue
-        if g.role in (Role.TENANT_ADMIN, Role.CENTRE_STAFF):
-            everyone = True
-        elif g.role in (Role.OFFICE, Role.PRESIDENT, Role.BRANCH_SECRETARY):
-            orgs.add(g.organisation_id)
-        elif g.role == Role.DEPARTMENT_HEAD:
-            departments.add(g.department_id)
-        else:  # counsellor, class teacher, college party committee: a college or a class
-            if g.college_id:
-                colleges.add(g.college_id)
-            if g.school_class_id:
-                classes.add(g.school_class_id)
-    if everyone:
+    reached = reach(user, *roles)
+    if reached.school:
         return Q()
+    colleges, classes = reached.colleges, reached.classes
+    orgs, departments = reached.organisations, reached.departments
     q = Q(pk__in=[])
     if colleges:
         q |= Q(college_id__in=colleges)

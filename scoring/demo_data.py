@@ -13,7 +13,7 @@ from orgs.calendar import local_date
 from orgs.demo import demo_seeder
 from orgs.models import Department, Organisation, OrganisationKind, Tenant, Term
 from orgs.tenancy import tenant_scope
-from scoring import entries, services
+from scoring import services
 from scoring.models import Incident, Sanction, SanctionStatus
 
 
@@ -42,11 +42,11 @@ def seed_scoring_records(*, now: dt.datetime) -> None:
             return max(term.start, today - dt.timedelta(days=n))
 
         def incident(kind, n, note, **target):
-            entries.incident_record(organisation=alliance, kind=kind, on=day(n), note=note, user=office, now=now,
+            services.incident_record(organisation=alliance, kind=kind, on=day(n), note=note, user=office, now=now,
                                     **target)
 
         def enter(kind, points, n, reason, **target):
-            return entries.discretionary_enter(organisation=alliance, kind=kind, points=points, reason=reason,
+            return services.discretionary_enter(organisation=alliance, kind=kind, points=points, reason=reason,
                                                on=day(n), user=office, now=now, **target)
 
         incident("rectification", 9, "宣传栏整改意见一周内未落实", person=people[ids[0]])
@@ -59,9 +59,9 @@ def seed_scoring_records(*, now: dt.datetime) -> None:
         enter("outstanding_department", 3, 2, f"{last_month}部门工作考评第一", department=departments[2])
         enter("major_error", -4, 4, "活动报名表遗失，二十名同学需重新报名", person=people[ids[4]])
         approved = enter("adopted_proposal", 5, 10, "值班表线上化的建议被采纳", person=people[ids[5]])
-        entries.discretionary_decide(entry=approved, approve=True, note="建议很好", user=president, now=now)
+        services.discretionary_decide(entry=approved, approve=True, note="建议很好", user=president, now=now)
         refused = enter("helping", 5, 7, "帮助其他部门搬运物资", person=people[ids[6]])
-        entries.discretionary_decide(entry=refused, approve=False, note="属本职工作", user=president, now=now)
+        services.discretionary_decide(entry=refused, approve=False, note="属本职工作", user=president, now=now)
         # the warning the rectification incident proposed: reviewed, submitted and confirmed
         warning = Sanction.objects.filter(organisation=alliance, term=term, person=people[ids[0]],
                                           status=SanctionStatus.PROPOSED).first()

@@ -12,10 +12,10 @@ def ledger_sync_due(tenant_id):
     """What the date alone changes: the entries the presidium has all agreed to since one member left it, then
     the running terms' ledgers (month bonuses, missed deadlines)."""
     from orgs.models import Tenant
-    from scoring import entries, services
+    from scoring import services
 
     tenant, now = Tenant.objects.get(pk=tenant_id), timezone.now()
-    entries.discretionary_settle(tenant=tenant, now=now)
+    services.discretionary_settle(tenant=tenant, now=now)
     services.ledger_sync_due(tenant=tenant, now=now)
 
 

@@ -64,8 +64,8 @@ def parameter_names() -> dict[str, set[str]]:
     import attendance.forms  # noqa: F401 - every form class must be loaded to be found by name
     import members.forms  # noqa: F401
     import orgs.forms  # noqa: F401
-    import scoring.entry_forms  # noqa: F401
-    import scoring.rulebook_forms  # noqa: F401
+    import scoring.forms.entries  # noqa: F401
+    import scoring.forms.rulebooks  # noqa: F401
 
     names = {"GET": {"page"}, "POST": set(), "JSON": set()}
     form_names: dict[str, set[str]] = {"GET": set(), "POST": set()}

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from attendance.models import Audience, MeetingKind
 from members.models import Person, Role
-from members.roles import scope_ids
+from members.roles import reach
 from members.selectors import memberships_on
 from orgs.calendar import local_date, school_tz
 from orgs.forms import IdsChoiceField
@@ -88,7 +88,7 @@ class MeetingForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        org_ids = scope_ids(user, Role.OFFICE, "organisation_id")
+        org_ids = reach(user, Role.OFFICE).organisations
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
         self.fields["department"].queryset = Department.objects.filter(
             organisation_id__in=org_ids).select_related("organisation").order_by("organisation__name", "name")

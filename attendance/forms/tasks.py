@@ -19,7 +19,7 @@ from attendance.forms.meetings import (
 from attendance.models import Audience
 from attendance.services.tasks import ATTACHMENT_TYPES
 from members.models import Person, Role
-from members.roles import scope_ids
+from members.roles import reach
 from orgs.models import Department, Organisation
 
 #: The task list's filter on a task's state.
@@ -39,7 +39,7 @@ class TaskForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        org_ids = scope_ids(user, Role.OFFICE, "organisation_id")
+        org_ids = reach(user, Role.OFFICE).organisations
         self.fields["organisation"].queryset = Organisation.objects.filter(pk__in=org_ids).order_by("name")
         self.fields["department"].queryset = Department.objects.filter(
             organisation_id__in=org_ids).select_related("organisation").order_by("organisation__name", "name")

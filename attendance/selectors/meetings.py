@@ -8,7 +8,7 @@ from django.db.models import Count, F, Q, QuerySet
 from attendance.models import Attendance, AttendanceChange, LeaveRequest, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.policies import LATE_ABSENCE_MINUTES
 from members.models import Membership, Person, Role
-from members.roles import grants
+from members.roles import reach
 from members.selectors import department_member_ids
 from orgs.calendar import local_date, school_tz
 from orgs.models import Department, Organisation
@@ -16,17 +16,10 @@ from orgs.selectors import policy_value
 
 
 def _scopes(user):
-    recorder_orgs, viewer_orgs, head_departments, everything = set(), set(), set(), False
-    for g in grants(user):
-        if g.role == Role.TENANT_ADMIN:
-            everything = True
-        elif g.role == Role.OFFICE:
-            recorder_orgs.add(g.organisation_id)
-        elif g.role == Role.PRESIDENT:
-            viewer_orgs.add(g.organisation_id)
-        elif g.role == Role.DEPARTMENT_HEAD:
-            head_departments.add(g.department_id)
-    return recorder_orgs, viewer_orgs, head_departments, everything
+    """(organisations the user records for — its office —, organisations it oversees — its presidium —,
+    departments it heads, whether it sees the whole school — the school's admin)."""
+    return (set(reach(user, Role.OFFICE).organisations), set(reach(user, Role.PRESIDENT).organisations),
+            set(reach(user, Role.DEPARTMENT_HEAD).departments), reach(user, Role.TENANT_ADMIN).school)
 
 
 def late_threshold(meeting: Meeting) -> int:

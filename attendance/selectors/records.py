@@ -24,7 +24,7 @@ from attendance.models import (
 from attendance.policies import ACTIVITY_HANDBACK_DAYS
 from attendance.selectors.meetings import attendance_rows, can_record, sees_all_rows
 from members.models import Person, Role
-from members.roles import scope_ids
+from members.roles import reach
 from members.selectors import department_member_ids, memberships_on
 from orgs.calendar import local_date
 from orgs.models import Department
@@ -40,7 +40,7 @@ def _visible_people(user, meeting: Meeting):
     members of the departments they head."""
     if sees_all_rows(user, meeting):
         return None
-    return department_member_ids(department_ids=scope_ids(user, Role.DEPARTMENT_HEAD, "department_id"),
+    return department_member_ids(department_ids=reach(user, Role.DEPARTMENT_HEAD).departments,
                                  organisation_id=meeting.organisation_id)
 
 

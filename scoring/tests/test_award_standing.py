@@ -14,8 +14,8 @@ from members.selectors import standing_visible_ids
 from members.tests.factories import RoleAssignmentFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-from scoring import award_selectors
 from scoring.models import AwardCategory
+from scoring.selectors import awards as award_selectors
 from scoring.tests.award_world import awards_fixture  # noqa: F401 - the "awards" fixture
 
 FACT, DETAIL = "学业条件不满足", "本学期有课程不及格"

@@ -11,8 +11,11 @@ from members.tests.factories import AcademicStandingFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory, TermFactory
-from scoring import award_selectors, awards, engine
+from scoring import engine
+from scoring import services as scoring_services
 from scoring.models import Award, AwardCategory, AwardStatus, TermRulebook
+from scoring.selectors import awards as award_selectors
+from scoring.services import awards
 from scoring.tests.award_world import awards_fixture, give, mark  # noqa: F401 - the "awards" fixture
 
 OFFICER, CADRE = AwardCategory.OFFICER, AwardCategory.CADRE
@@ -84,6 +87,18 @@ def _board(s, departments=None):
 
 def _names(rows):
     return [row.person.name for row in rows]
+
+
+def test_a_category_nobody_holds_is_an_empty_group_not_none(awards):
+    """The presidium has cadres only: its officers' list is empty — a group with no one — and proposing it is
+    refused in words."""
+    with tenant_scope(awards.tenant):
+        group = award_selectors.award_group(organisation=awards.org, term=awards.term, department=awards.presidium,
+                                            category=OFFICER)
+        assert (group.headcount, group.rows, group.computed, group.status) == (0, [], [], "")
+        with pytest.raises(ValidationError, match="没有干事可以评选"):
+            scoring_services.award_propose(organisation=awards.org, term=awards.term, department=awards.presidium,
+                                           category=OFFICER, user=awards.president, now=timezone.now())
 
 
 def test_the_board_lists_each_department_and_category_presidium_first(awards):

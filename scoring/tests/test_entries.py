@@ -14,7 +14,7 @@ from members.tests.school import school_fixture  # noqa: F401 - the "school" fix
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory
-from scoring import entries, selectors, services
+from scoring import selectors, services
 from scoring.defaults import default_rules
 from scoring.models import (
     ApprovalStatus,
@@ -26,6 +26,7 @@ from scoring.models import (
     Sanction,
     TermRulebook,
 )
+from scoring.services import entries
 
 
 @pytest.fixture(name="cast")

@@ -17,8 +17,8 @@ from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
-from scoring import entries
 from scoring.models import DiscretionaryEntry, Incident, LedgerEntry, Sanction
+from scoring.services import entries
 from scoring.tests.test_entries import cast_fixture  # noqa: F401 - the "cast" fixture
 
 

@@ -18,9 +18,11 @@ from members.tests.school import school_fixture  # noqa: F401 - the "school" fix
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import OrganisationFactory, TermFactory
-from scoring import rulebook_selectors, rulebooks, services
+from scoring import services
+from scoring.forms.rulebooks import RulebookForm
 from scoring.models import Rule, Rulebook, TermRulebook
-from scoring.rulebook_forms import RulebookForm
+from scoring.selectors import rulebooks as rulebook_selectors
+from scoring.services import rulebooks
 
 
 @pytest.fixture

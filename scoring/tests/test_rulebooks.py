@@ -18,9 +18,10 @@ from members.tests.school import school_fixture  # noqa: F401 - the "school" fix
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import OrganisationFactory, TermFactory
-from scoring import engine, rulebooks, services
+from scoring import engine, services
 from scoring.models import LedgerEntry, Rule, Rulebook, Sanction, TermRulebook
 from scoring.selectors import organisation_table
+from scoring.services import rulebooks
 
 
 def _rule(rulebook, code, outcome, **lookup) -> Rule:
@@ -269,7 +270,7 @@ def test_a_closed_term_keeps_its_version_and_its_scores(school, v1):
         services.ledger_sync(organisation=school.org, term=past, now=now)
         assert TermRulebook.objects.get(organisation=school.org, term=past).rulebook == v1
         assert _stored(school.org, past) == before
-        for call in (rulebooks.term_rescore, rulebooks.term_rescore_preview):
+        for call in (services.term_rescore, services.term_rescore_preview):
             with pytest.raises(ValidationError, match="上学期已经结束，不能重新计分"):
                 call(organisation=school.org, term=past, rulebook=v2, now=now)
         assert TermRulebook.objects.get(organisation=school.org, term=past).rulebook == v1
@@ -284,7 +285,7 @@ def test_an_open_term_stays_on_its_version_until_rescored(scored, v1):
         services.ledger_sync(organisation=scored.org, term=scored.term, now=now)
         assert TermRulebook.objects.get(organisation=scored.org, term=scored.term).rulebook == v1
         assert _stored(scored.org, scored.term) == before
-        rulebooks.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+        services.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         assert TermRulebook.objects.get(organisation=scored.org, term=scored.term).rulebook == v2
 
 
@@ -295,7 +296,7 @@ def test_the_preview_is_what_rescoring_then_stores(scored, v1):
         changes[_rule(v1, "SC-2", "late").pk] = {"points": -4}
         v2 = _edit(scored, v1, changes=changes)
         stored_before = _stored(scored.org, scored.term)
-        preview = rulebooks.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+        preview = services.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         assert _stored(scored.org, scored.term) == stored_before  # the preview writes nothing
         assert TermRulebook.objects.get(organisation=scored.org, term=scored.term).rulebook == v1
         [officer] = preview.people
@@ -310,7 +311,7 @@ def test_the_preview_is_what_rescoring_then_stores(scored, v1):
         assert (preview.unchanged, preview.added, preview.removed, preview.changed) == (2, 0, 0, 2)
         assert any("匹配" in line and "4–5 星" in line for line in preview.rule_changes)
 
-        rulebooks.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+        services.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         stored = _stored(scored.org, scored.term)
         assert stored == sorted((e.person_id, e.rule_id, e.fact_type, e.fact_key, e.points, e.on)
                                 for e in preview.entries)
@@ -327,12 +328,12 @@ def test_the_preview_shows_the_ladder_the_new_settings_reach(scored, v1):
         settings = copy.deepcopy(v1.settings)
         settings["ladder"]["warning"]["lates"] = 2  # the officer has two lates
         v2 = _edit(scored, v1, settings=settings)
-        preview = rulebooks.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+        preview = services.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         [officer] = preview.people
         assert (officer.old_level, officer.new_level, officer.delta, officer.changes) == (None, "warning", 0, [])
         assert preview.settings_changes == ["警告 · 迟到次数：3 → 2"]
         assert not Sanction.objects.filter(person_id=scored.officer.person_id).exists()
-        rulebooks.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+        services.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         assert Sanction.objects.get(person_id=scored.officer.person_id).level == "warning"
 
 
@@ -340,11 +341,11 @@ def test_rescoring_needs_the_newest_version_and_a_change_of_version(scored, v1):
     now = timezone.now()
     with tenant_scope(scored.tenant):
         with pytest.raises(ValidationError, match="已按第 1 版计分，无需重新计分"):
-            rulebooks.term_rescore(organisation=scored.org, term=scored.term, rulebook=v1, now=now)
+            services.term_rescore(organisation=scored.org, term=scored.term, rulebook=v1, now=now)
         v2 = _edit(scored, v1, changes={_rule(v1, "SC-1", "late").pk: {"points": -2}})
         _edit(scored, v2, changes={_rule(v2, "SC-1", "late").pk: {"points": -3}})
         with pytest.raises(ValidationError, match="只能按最新版本（第 3 版）重新计分"):
-            rulebooks.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+            services.term_rescore(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
         assert TermRulebook.objects.get(organisation=scored.org, term=scored.term).rulebook == v1
 
 
@@ -354,7 +355,7 @@ def test_the_preview_runs_a_constant_number_of_queries(scored, v1, django_assert
         v2 = _edit(scored, v1, changes=_split_sc3_at_four(v1))
 
         def run():
-            return rulebooks.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
+            return services.term_rescore_preview(organisation=scored.org, term=scored.term, rulebook=v2, now=now)
 
         with CaptureQueriesContext(connection) as few:
             run()

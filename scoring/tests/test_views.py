@@ -219,3 +219,11 @@ def test_a_members_ladder_is_read_in_two_queries(scored, django_assert_num_queri
     with tenant_scope(scored.tenant), django_assert_num_queries(2):  # the stored counts and the rulebook
         row = selectors.member_ladder(organisation=scored.org, term=scored.term, person=scored.officer.person)
     assert (row.counts.lates, row.counts.absences) == (0, 1)  # 12 minutes late at a plenary: an absence
+
+
+def test_a_member_with_nothing_counted_has_an_empty_ladder_not_none(school):
+    """Nothing synced yet: the selector still answers a ladder — all zero, no level, false in a template."""
+    with tenant_scope(school.tenant):
+        row = selectors.member_ladder(organisation=school.org, term=school.term, person=school.officer.person)
+    assert not row
+    assert (row.counts.lates, row.counts.absences, row.level, row.near) == (0, 0, None, [])

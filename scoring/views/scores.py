@@ -1,28 +1,19 @@
 """Score pages (SC-15): a member's own ledger, the organisation's table, and one member's ledger for those who
-oversee them. An organisation or a person the user may not see is missing (404), like another school's."""
+oversee them. An organisation or a person the user may not see is missing (404), like another school's.
+"""
 
-import datetime as dt
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
-from members.models import Role
-from members.roles import scope_ids
-from orgs.calendar import local_date
 from orgs.pages import id_of
-from orgs.tenancy import get_object_or_404
-from orgs.web import error_text, requires
-from scoring import award_selectors, selectors, services
+from orgs.web import requires
+from scoring import selectors
 from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
-from scoring.models import Sanction
 
 
 @requires("scoring.view_own_score")
@@ -123,7 +114,7 @@ def _ladder_context(*, organisation, term, person, viewer, settings: dict, shown
     """The member's ladder counts and sanctions (the member sees the decided ones, not the office's proposals),
     and their award eligibility as ``viewer`` may read it (academic standing in detail only to who may see it)."""
     state = selectors.member_ladder(organisation=organisation, term=term, person=person, settings=settings)
-    eligible, excluded_for = award_selectors.member_eligibility(person, organisation, term,
+    eligible, excluded_for = selectors.member_eligibility(person, organisation, term,
                                                                 counts=state.counts if state else None,
                                                                 viewer=viewer, settings=settings)
     rows = list(selectors.sanctions(organisation=organisation, term=term, person=person))
@@ -134,83 +125,3 @@ def _ladder_context(*, organisation, term, person, viewer, settings: dict, shown
     per = settings["lates_per_absence"]
     return {"ladder": state, "sanctions": rows, "eligible": eligible, "excluded_for": excluded_for,
             "lates_per_absence": per}
-
-
-# --- sanctions (SC-11, SC-14): the office reviews, the president decides, the office files ---
-
-
-def _acts(user, organisation) -> set[str]:
-    """What the user may do with the organisation's sanctions: review and file (office), decide (president)."""
-    return {act for act, role in (("office", Role.OFFICE), ("president", Role.PRESIDENT))
-            if organisation.pk in scope_ids(user, role, "organisation_id")}
-
-
-@requires("scoring.view_scores")
-def sanction_list(request, organisation_id):
-    organisation, departments = visible_organisation(request, organisation_id)
-    term = chosen_term(request)
-    rows = list(selectors.sanctions(organisation=organisation, term=term, departments=departments)) if term else []
-    acts = _acts(request.user, organisation)
-    for sanction in rows:
-        sanction.reasons = [selectors.describe_reason(*r) for r in sanction.basis.get("reasons", [])]
-        # only what the sanction's state and the user's role allow (the services refuse the rest)
-        sanction.allowed = sanction.allowed_acts(office="office" in acts, president="president" in acts)
-    return render(request, "scoring/sanctions.html", {
-        "organisation": organisation, "term": term, "terms": school_terms(request), "sanctions": rows,
-        "acts": acts, "today": local_date(timezone.now()),
-    })
-
-
-def _sanction_action(request, organisation_id, sanction_id, act):
-    organisation, departments = visible_organisation(request, organisation_id)
-    sanction = get_object_or_404(Sanction.objects.filter(organisation=organisation), pk=sanction_id)
-    if not _acts(request.user, organisation):
-        raise PermissionDenied
-    try:
-        act(sanction)
-    except ValidationError as error:
-        messages.error(request, error_text(error))
-    else:
-        messages.success(request, _("已保存。"))
-    url = reverse("scoring:sanction_list", kwargs={"organisation_id": organisation.pk})
-    return redirect(f"{url}?term={sanction.term_id}")
-
-
-@requires("scoring.view_scores")
-@require_POST
-def sanction_submit(request, organisation_id, sanction_id):
-    return _sanction_action(request, organisation_id, sanction_id, lambda s: services.sanction_submit(
-        sanction=s, user=request.user, now=timezone.now()))
-
-
-@requires("scoring.view_scores")
-@require_POST
-def sanction_decide(request, organisation_id, sanction_id):
-    decision = request.POST.get("decision")
-
-    def act(sanction):
-        if decision not in ("confirm", "dismiss"):
-            raise ValidationError(_("请选择确认或驳回。"))
-        services.sanction_decide(sanction=sanction, confirm=decision == "confirm",
-                                 reason=request.POST.get("reason", ""), user=request.user, now=timezone.now())
-    return _sanction_action(request, organisation_id, sanction_id, act)
-
-
-@requires("scoring.view_scores")
-@require_POST
-def sanction_file(request, organisation_id, sanction_id):
-    def act(sanction):
-        try:
-            on = dt.date.fromisoformat(request.POST.get("on", ""))
-        except ValueError:
-            raise ValidationError(_("请填写有效的备案日期。")) from None
-        services.sanction_file(sanction=sanction, number=request.POST.get("number", ""), on=on, user=request.user,
-                               now=timezone.now())
-    return _sanction_action(request, organisation_id, sanction_id, act)
-
-
-@requires("scoring.view_scores")
-@require_POST
-def sanction_revoke(request, organisation_id, sanction_id):
-    return _sanction_action(request, organisation_id, sanction_id, lambda s: services.sanction_revoke(
-        sanction=s, reason=request.POST.get("reason", ""), user=request.user, now=timezone.now()))

@@ -23,11 +23,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from orgs.calendar import local_date
 from orgs.pages import paginate
-from orgs.tenancy import get_object_or_404
-from orgs.web import error_text, requires
-from scoring import entries, entry_selectors, selectors
-from scoring.access import chosen_term, school_terms, visible_organisation
-from scoring.entry_forms import DecideForm, DiscretionaryForm, IncidentForm, RevokeForm
+from orgs.web import error_text, form_error_text, requires
+from scoring import selectors, services
+from scoring.access import (
+    chosen_term,
+    discretionary_entry_for_user,
+    incident_for_user,
+    school_terms,
+    visible_organisation,
+)
+from scoring.forms.entries import DecideForm, DiscretionaryForm, IncidentForm, RevokeForm
 from scoring.models import ApprovalStatus, Approver
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
@@ -39,31 +44,6 @@ def _today():
 
 def _term_on(request, day: dt.date):
     return selectors.term_choice(tenant=request.tenant, today=day) if day else None
-
-
-def _within_or_404(request, row, term):
-    departments = entry_selectors.entries_scope(request.user, row.organisation)
-    start, end = (term.start, term.end) if term else (row.on, row.on)
-    if not entry_selectors.row_within(row, departments=departments, start=start, end=end):
-        raise Http404
-
-
-def _get_incident(request, incident_id):
-    incident = get_object_or_404(entry_selectors.incidents_visible_to(request.user), pk=incident_id)
-    term = selectors.term_choice(tenant=request.tenant, today=incident.on)
-    _within_or_404(request, incident, term if term and term.start <= incident.on <= term.end else None)
-    return incident
-
-
-def _get_entry(request, discretionaryentry_id):
-    entry = get_object_or_404(entry_selectors.discretionary_visible_to(request.user), pk=discretionaryentry_id)
-    _within_or_404(request, entry, entry.term)
-    return entry
-
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
 
 
 def _back(name, organisation, term=None):
@@ -96,7 +76,7 @@ def _nav(request, organisation, departments, term, current):
     return {
         "organisation": organisation, "term": term, "terms": school_terms(request), "current": current,
         "limited": departments is not None,
-        "pending_count": entry_selectors.discretionary_pending(organisation=organisation, term=term,
+        "pending_count": selectors.discretionary_pending(organisation=organisation, term=term,
                                                                departments=departments).count(),
     }
 
@@ -114,15 +94,15 @@ def discretionary_list(request, organisation_id):
     recorder = request.user.has_perm("scoring.record_entries", organisation)
     if request.method == "POST" and not recorder:
         raise PermissionDenied
-    rules = entry_selectors.discretionary_rules(organisation=organisation, term=term) if term else []
+    rules = selectors.discretionary_rules(organisation=organisation, term=term) if term else []
     form = None
     if recorder and term is not None:
         form = DiscretionaryForm(request.POST if request.method == "POST" else None, organisation=organisation,
-                                 members=entry_selectors.term_members(organisation=organisation, term=term),
+                                 members=selectors.term_members(organisation=organisation, term=term),
                                  rules=rules, initial={"on": _default_on(term)})
         if form.is_bound and form.is_valid():
             try:
-                entry = entries.discretionary_enter(organisation=organisation, user=request.user, now=timezone.now(),
+                entry = services.discretionary_enter(organisation=organisation, user=request.user, now=timezone.now(),
                                                     **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -135,10 +115,10 @@ def discretionary_list(request, organisation_id):
     elif request.method == "POST":  # no term: nothing to enter into
         raise Http404
     status = request.GET.get("status")
-    status = status if status in entry_selectors.STATUS_FILTERS else ""
-    page = paginate(request, entry_selectors.discretionary_list(
+    status = status if status in selectors.STATUS_FILTERS else ""
+    page = paginate(request, selectors.discretionary_list(
         organisation=organisation, term=term, departments=departments, status=status)) if term else None
-    approver = entry_selectors.term_approver(organisation=organisation, term=term) if term else ""
+    approver = selectors.term_approver(organisation=organisation, term=term) if term else ""
     return render(request, "scoring/discretionary.html", {
         **_nav(request, organisation, departments, term, "discretionary"),
         "form": form, "rules": rules, "page": page, "status": status, "recorder": recorder,
@@ -155,10 +135,10 @@ def discretionary_approvals(request, organisation_id):
     refuses each with an optional note; the others see the queue read-only."""
     organisation, departments = visible_organisation(request, organisation_id)
     term = chosen_term(request)
-    pending = list(entry_selectors.discretionary_pending(organisation=organisation, term=term,
+    pending = list(selectors.discretionary_pending(organisation=organisation, term=term,
                                                          departments=departments))
-    approvers = entry_selectors.term_approvers(organisation=organisation, term_ids={e.term_id for e in pending})
-    presidium = entry_selectors.presidium(organisation=organisation, now=timezone.now())
+    approvers = selectors.term_approvers(organisation=organisation, term_ids={e.term_id for e in pending})
+    presidium = selectors.presidium(organisation=organisation, now=timezone.now())
     rows = [_Waiting(entry, approvers[entry.term_id] == Approver.PRESIDIUM, presidium, request.user)
             for entry in pending]
     return render(request, "scoring/discretionary_approvals.html", {
@@ -186,13 +166,13 @@ class _Waiting:
 @login_required
 @require_POST
 def discretionary_decide(request, discretionaryentry_id):
-    entry = _get_entry(request, discretionaryentry_id)
+    entry = discretionary_entry_for_user(request, discretionaryentry_id)
     form = DecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     else:
         try:
-            decided = entries.discretionary_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
+            decided = services.discretionary_decide(entry=entry, approve=form.cleaned_data["decision"] == "approve",
                                                    note=form.cleaned_data["note"], user=request.user,
                                                    now=timezone.now())
         except ValidationError as error:
@@ -214,17 +194,17 @@ def _target_name(row):
 
 def _about(entry) -> dict:
     """The values an entry's messages name: whom, how many points, which rule."""
-    return {"name": _target_name(entry), "points": entries.signed(entry.points), "rule": entry.rule.label}
+    return {"name": _target_name(entry), "points": services.signed(entry.points), "rule": entry.rule.label}
 
 
 @login_required
 @require_POST
 def discretionary_remove(request, discretionaryentry_id):
-    entry = _get_entry(request, discretionaryentry_id)
+    entry = discretionary_entry_for_user(request, discretionaryentry_id)
     if not request.user.has_perm("scoring.record_entries", entry.organisation):
         raise PermissionDenied
     try:
-        entries.discretionary_remove(entry=entry, user=request.user, now=timezone.now())
+        services.discretionary_remove(entry=entry, user=request.user, now=timezone.now())
     except ValidationError as error:
         messages.error(request, error_text(error))
     else:
@@ -236,15 +216,15 @@ def discretionary_remove(request, discretionaryentry_id):
 @require_POST
 def discretionary_revoke(request, discretionaryentry_id):
     """The president revokes an approved entry with a reason; it stops counting and stays listed as revoked."""
-    entry = _get_entry(request, discretionaryentry_id)
+    entry = discretionary_entry_for_user(request, discretionaryentry_id)
     if not request.user.has_perm("scoring.revoke_discretionary", entry.organisation):
         raise PermissionDenied
     form = RevokeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
     else:
         try:
-            entries.discretionary_revoke(entry=entry, reason=form.cleaned_data["reason"], user=request.user,
+            services.discretionary_revoke(entry=entry, reason=form.cleaned_data["reason"], user=request.user,
                                          now=timezone.now())
         except ValidationError as error:
             messages.error(request, error_text(error))
@@ -269,11 +249,11 @@ def incident_list(request, organisation_id):
     form = None
     if recorder and term is not None:
         form = IncidentForm(request.POST if request.method == "POST" else None, organisation=organisation,
-                            members=entry_selectors.term_members(organisation=organisation, term=term),
+                            members=selectors.term_members(organisation=organisation, term=term),
                             initial={"on": _default_on(term)})
         if form.is_bound and form.is_valid():
             try:
-                incident = entries.incident_record(organisation=organisation, user=request.user,
+                incident = services.incident_record(organisation=organisation, user=request.user,
                                                    now=timezone.now(), **form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
@@ -284,12 +264,12 @@ def incident_list(request, organisation_id):
     elif request.method == "POST":
         raise Http404
     target = request.GET.get("target")
-    target = target if target in entry_selectors.TARGET_FILTERS else ""
+    target = target if target in selectors.TARGET_FILTERS else ""
     page, counts = None, {}
     if term is not None:
-        page = paginate(request, entry_selectors.incident_list(organisation=organisation, term=term,
+        page = paginate(request, selectors.incident_list(organisation=organisation, term=term,
                                                                departments=departments, target=target))
-        counts = entry_selectors.incident_counts(organisation=organisation, term=term, departments=departments)
+        counts = selectors.incident_counts(organisation=organisation, term=term, departments=departments)
     return render(request, "scoring/incidents.html", {
         **_nav(request, organisation, departments, term, "incidents"),
         "form": form, "page": page, "target": target, "recorder": recorder,
@@ -301,11 +281,11 @@ def incident_list(request, organisation_id):
 @login_required
 @require_POST
 def incident_remove(request, incident_id):
-    incident = _get_incident(request, incident_id)
+    incident = incident_for_user(request, incident_id)
     if not request.user.has_perm("scoring.record_entries", incident.organisation):
         raise PermissionDenied
     term = _term_on(request, incident.on)
-    entries.incident_remove(incident=incident, user=request.user, now=timezone.now())
+    services.incident_remove(incident=incident, user=request.user, now=timezone.now())
     messages.success(request, _("已删除违纪事项：%(name)s · %(kind)s。") % {
         "name": _target_name(incident), "kind": incident.get_kind_display()})
     return _back("incident_list", incident.organisation, term)

@@ -20,9 +20,7 @@ from django.utils.translation import gettext as _
 from members.selectors import organisation_posts
 from orgs.calendar import local_date
 from orgs.models import Term
-from scoring import services
 from scoring.engine import Fact, Reach
-from scoring.entry_selectors import presidium, term_approver
 from scoring.models import (
     ApprovalStatus,
     Approver,
@@ -32,6 +30,10 @@ from scoring.models import (
     IncidentKind,
     Rule,
 )
+from scoring.rules import is_president_of
+from scoring.selectors.entries import presidium, term_approver
+from scoring.services.ledger import ledger_sync
+from scoring.services.rulebooks import POINTS_LIMIT, term_rulebook_bind
 
 #: SC-11: the incidents the ladder counts for a member.
 MEMBER_KINDS = (
@@ -45,8 +47,6 @@ DEPARTMENT_KINDS = (
     IncidentKind.HANDBACK_LATE, IncidentKind.DISOBEDIENCE, IncidentKind.ACTIVITY_FAILED,
 )
 
-#: The widest range of a discretionary entry whose rule sets none (the column is a small integer).
-POINTS_LIMIT = 100
 
 #: The longest note or reason the tables keep (their ``max_length``).
 TEXT_LENGTH = 200
@@ -112,7 +112,7 @@ def incident_record(*, organisation, kind: str, on: dt.date, note: str, user, no
     incident = Incident.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, kind=kind,
                                        person=person, department=department, on=on, note=note, recorded_by=user,
                                        recorded_at=now)
-    services.ledger_sync(organisation=organisation, term=term, now=now)
+    ledger_sync(organisation=organisation, term=term, now=now)
     return incident
 
 
@@ -126,7 +126,7 @@ def incident_remove(*, incident: Incident, user, now: dt.datetime) -> None:
     term = Term.objects.filter(tenant_id=organisation.tenant_id, start__lte=on, end__gte=on).order_by(
         "-start").first()
     if term is not None:
-        services.ledger_sync(organisation=organisation, term=term, now=now)
+        ledger_sync(organisation=organisation, term=term, now=now)
 
 
 # --- discretionary entries (酌情加减分, SC-9) ---
@@ -138,7 +138,7 @@ def signed(points: int | None) -> str:
 
 def discretionary_rule(*, organisation, term, kind: str, now: dt.datetime) -> Rule:
     """The term's rule (of the version the term is bound to) for a kind of discretionary entry."""
-    rulebook = services.term_rulebook_bind(organisation=organisation, term=term, now=now)
+    rulebook = term_rulebook_bind(organisation=organisation, term=term, now=now)
     rule = Rule.objects.filter(rulebook=rulebook, fact=Fact.DISCRETIONARY, outcome=kind).first()
     if rule is None:
         raise ValidationError({"kind": _("请选择酌情加减分的条目。")})
@@ -178,7 +178,7 @@ def discretionary_enter(*, organisation, kind: str, points: int, reason: str, on
         department=department, points=points, reason=reason, on=on, entered_by=user, entered_at=now,
         approval=ApprovalStatus.PENDING if points > 0 else "",
     )
-    services.ledger_sync(organisation=organisation, term=term, now=now)
+    ledger_sync(organisation=organisation, term=term, now=now)
     return entry
 
 
@@ -205,7 +205,7 @@ def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now:
     decided entry, or a second say of the same member is refused, and nothing changes."""
     entry = _locked_entry(entry)
     by_presidium = term_approver(organisation=entry.organisation, term=entry.term) == Approver.PRESIDIUM
-    if not services.is_president(user, entry.organisation):
+    if not is_president_of(user, entry.organisation, on=local_date(now)):
         raise ValidationError(_("只有本组织的主席团成员可以审批。") if by_presidium
                               else _("只有本组织的总部长可以审批。"))
     if entry.approval == ApprovalStatus.APPROVED:
@@ -227,7 +227,7 @@ def discretionary_decide(*, entry: DiscretionaryEntry, approve: bool, user, now:
     entry.approval = ApprovalStatus.APPROVED if approve else ApprovalStatus.REFUSED
     entry.decided_by, entry.decided_at, entry.decision_note = user, now, note
     entry.save(update_fields=["approval", "decided_by", "decided_at", "decision_note"])
-    services.ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
+    ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
     return entry
 
 
@@ -254,7 +254,7 @@ def discretionary_settle(*, tenant, now: dt.datetime) -> int:
         entry.approval, entry.decided_by, entry.decided_at = ApprovalStatus.APPROVED, last.user, now
         entry.decision_note = _("主席团现任成员均已同意。")
         entry.save(update_fields=["approval", "decided_by", "decided_at", "decision_note"])
-        services.ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
+        ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
         approved += 1
     return approved
 
@@ -264,7 +264,7 @@ def discretionary_revoke(*, entry: DiscretionaryEntry, reason: str, user, now: d
     """The president (a holder of the 主席团/总部长 role) revokes an approved entry, with a reason: it stops
     counting at once and stays listed as revoked, with who, when and why. Nothing else is revoked."""
     entry = _locked_entry(entry)
-    if not services.is_president(user, entry.organisation):
+    if not is_president_of(user, entry.organisation, on=local_date(now)):
         raise ValidationError(_("只有本组织的总部长可以撤销已批准的加分。"))
     if entry.approval == ApprovalStatus.REVOKED:
         raise ValidationError(_("这条加分已经撤销过了。"))
@@ -274,7 +274,7 @@ def discretionary_revoke(*, entry: DiscretionaryEntry, reason: str, user, now: d
     entry.approval = ApprovalStatus.REVOKED
     entry.revoked_by, entry.revoked_at, entry.revoke_reason = user, now, reason
     entry.save(update_fields=["approval", "revoked_by", "revoked_at", "revoke_reason"])
-    services.ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
+    ledger_sync(organisation=entry.organisation, term=entry.term, now=now)
     return entry
 
 
@@ -290,4 +290,4 @@ def discretionary_remove(*, entry: DiscretionaryEntry, user, now: dt.datetime) -
         raise ValidationError(_("已撤销的加分保留记录，不能删除。"))
     organisation, term = entry.organisation, entry.term
     entry.delete()
-    services.ledger_sync(organisation=organisation, term=term, now=now)
+    ledger_sync(organisation=organisation, term=term, now=now)

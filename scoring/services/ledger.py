@@ -1,13 +1,16 @@
-"""Writes of scoring: an organisation's rulebook, the version a term runs under, and the stored ledger.
+"""Writes of the stored ledger: its sync from scratch, when a sync is asked for and run, the ladder's proposals,
+and re-scoring an open term under another rulebook version.
 
 ``ledger_sync`` is the one way the ledger changes: it computes the term from scratch (scoring.engine) and
 stores the difference, so the stored ledger always equals a from-scratch computation and running it twice
 changes nothing.
+
 """
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
@@ -15,13 +18,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from members.models import Role
-from members.roles import scope_ids
+from attendance.selectors import facts as attendance_facts
+from members.models import Person
 from orgs.calendar import local_date
-from orgs.models import Organisation, OrganisationKind, Term
+from orgs.models import Department, Organisation, OrganisationKind, Term
 from orgs.tenancy import tenant_scope
 from scoring import engine, facts
-from scoring.defaults import default_rules, default_settings
+from scoring.engine import Fact
 from scoring.models import (
     LEVEL_RANK,
     LedgerEntry,
@@ -33,39 +36,14 @@ from scoring.models import (
     TermRulebook,
     TermSync,
 )
-
-
-@transaction.atomic
-def rulebook_ensure(*, organisation, now: dt.datetime) -> Rulebook:
-    """The organisation's newest rulebook; version 1 from SPEC's defaults if it has none yet."""
-    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").first()
-    if newest is not None:
-        return newest
-    rulebook = Rulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, version=1,
-                                       settings=default_settings(), created_at=now)
-    Rule.objects.bulk_create([Rule(tenant_id=organisation.tenant_id, rulebook=rulebook, **row)
-                              for row in default_rules()])
-    return rulebook
-
-
-@transaction.atomic
-def term_rulebook_bind(*, organisation, term, now: dt.datetime) -> Rulebook:
-    """The version the term runs under: bound once, to the newest version when the term is first scored."""
-    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
-    if bound is not None:
-        return bound.rulebook
-    rulebook = rulebook_ensure(organisation=organisation, now=now)
-    TermRulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
-                                rulebook=rulebook, bound_at=now)
-    return rulebook
-
-
-def engine_rulebook(rulebook: Rulebook) -> engine.Rulebook:
-    return engine.Rulebook(
-        engine.Rule(id=r.pk, fact=r.fact, outcome=r.outcome, points=r.points, kinds=frozenset(r.kinds),
-                    stars_min=r.stars_min, stars_max=r.stars_max, reach=r.reach, term_cap=r.term_cap)
-        for r in Rule.objects.filter(rulebook=rulebook).order_by("position", "pk")
-    )
+from scoring.selectors.rulebooks import (
+    DEFAULT_BASE,
+    FACT_LABELS,
+    LEVEL_LABELS,
+    rules_diff,
+    settings_diff,
+)
+from scoring.services.rulebooks import engine_rulebook, term_rulebook_bind
 
 
 @dataclass
@@ -301,104 +279,196 @@ def ledger_sync_due(*, tenant, now: dt.datetime) -> int:
     return len(due)
 
 
-# --- the sanction workflow (SC-11): the office reviews and submits, the president decides, the office files ---
+# --- re-scoring an open term under another version ---
 
 
-def is_president(user, organisation) -> bool:
-    """The organisation's president (总部长): who confirms and revokes sanctions and approves positive entries."""
-    return organisation.pk in scope_ids(user, Role.PRESIDENT, "organisation_id")
+def _engine_rulebook(rules) -> engine.Rulebook:
+    return engine.Rulebook(
+        engine.Rule(id=r.pk, fact=r.fact, outcome=r.outcome, points=r.points, kinds=frozenset(r.kinds),
+                    stars_min=r.stars_min, stars_max=r.stars_max, reach=r.reach, term_cap=r.term_cap)
+        for r in rules)
 
 
-def is_office(user, organisation) -> bool:
-    """The organisation's office (办公室): who reviews, submits and files sanctions."""
-    return organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
+def _check_rescore(*, organisation, term, rulebook, now) -> TermRulebook | None:
+    """The term's binding, once the re-scoring is known to be allowed."""
+    if rulebook.organisation_id != organisation.pk or term.tenant_id != organisation.tenant_id:
+        raise ValidationError(_("这份考核细则不属于该组织。"))
+    if term.end < local_date(now):
+        raise ValidationError(_("%(term)s已经结束，不能重新计分：已结束的学期保留它计分时所用的版本。") % {
+            "term": term.name})
+    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").values_list(
+        "pk", "version").first()
+    if newest[0] != rulebook.pk:
+        raise ValidationError(_("只能按最新版本（第 %(n)s 版）重新计分，请重新预览。") % {"n": newest[1]})
+    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
+    if bound is not None and bound.rulebook_id == rulebook.pk:
+        raise ValidationError(_("%(term)s已按第 %(n)s 版计分，无需重新计分。") % {"term": term.name,
+                                                                        "n": rulebook.version})
+    return bound
 
 
-def _locked_sanction(sanction: Sanction) -> Sanction:
-    ledger_lock(sanction.organisation_id)  # the ledger's lock first, as ledger_sync takes them (no deadlock)
-    return Sanction.objects.select_for_update().select_related("organisation", "term").get(pk=sanction.pk)
+@dataclass
+class EntryChange:
+    change: str  # "added", "removed", "changed"
+    fact: str
+    on: dt.date
+    old_rule: Rule | None
+    new_rule: Rule | None
+    old_points: int | None
+    new_points: int | None
 
 
-def _resync_if_department(sanction: Sanction, now: dt.datetime) -> None:
-    """A department warning's status decides points (SC-14): the ledger follows at once."""
-    if sanction.department_id is not None:
-        ledger_sync(organisation=sanction.organisation, term=sanction.term, now=now)
+@dataclass
+class PersonChange:
+    person: Person
+    department: Department | None
+    old_score: int
+    new_score: int
+    changes: list[EntryChange] = field(default_factory=list)
+    old_level: str | None = None
+    new_level: str | None = None
+
+    @property
+    def delta(self) -> int:
+        return self.new_score - self.old_score
+
+    @property
+    def level_changed(self) -> bool:
+        return self.old_level != self.new_level
+
+    @property
+    def old_level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.old_level, _("无")))
+
+    @property
+    def new_level_label(self) -> str:
+        return str(LEVEL_LABELS.get(self.new_level, _("无")))
+
+
+@dataclass
+class RescorePreview:
+    organisation: object
+    term: object
+    current: Rulebook | None
+    target: Rulebook
+    people: list[PersonChange]
+    unchanged: int  # members whose score and entries stay as they are
+    rule_changes: list[str]
+    settings_changes: list[str]
+    entries: list[engine.Entry]  # the ledger re-scoring will store (what the test compares with the stored one)
+    added: int = 0
+    removed: int = 0
+    changed: int = 0
+
+
+def _describe(refs) -> dict:
+    texts = attendance_facts.describe(refs)  # scoring's own fact types get their rule's name below
+    for fact_type, key in refs:
+        if fact_type == "discretionary":
+            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DISCRETIONARY]))
+        elif fact_type == "sanction":
+            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DEPARTMENT_WARNING]))
+    return texts
+
+
+def _levels(term_facts, settings: dict) -> dict[int, str]:
+    if not settings.get("lates_per_absence") or not settings.get("ladder"):
+        return {}
+    levels = {}
+    for person_id, counts in engine.ladder_counts(term_facts,
+                                                  lates_per_absence=settings["lates_per_absence"]).items():
+        level, _reasons = engine.ladder_level(counts, ladder=settings["ladder"],
+                                              careless_proposes=settings.get("careless_proposes"))
+        if level:
+            levels[person_id] = level
+    return levels
+
+
+def term_rescore_preview(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> RescorePreview:
+    """What re-scoring the open ``term`` under ``rulebook`` would change, per member: the entries added, removed
+    or changed (matched by member, fact and the fact's outcome, since every version has its own rules) and the
+    score before and after; also the ladder's level where the settings change it. Both sides are computed with
+    the engine as of ``now`` from the same facts; nothing is written. Refused like ``term_rescore``."""
+    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
+    current = bound.rulebook if bound else None
+    old_rules = list(Rule.objects.filter(rulebook=current).order_by("position", "pk")) if current else []
+    new_rules = list(Rule.objects.filter(rulebook=rulebook).order_by("position", "pk"))
+    term_facts = facts.load(organisation_id=organisation.pk, term=term)
+    today = local_date(now)
+    try:
+        new_book = _engine_rulebook(new_rules)
+    except ValueError as error:  # not a complete rulebook: never stored by rulebook_edit
+        raise ValidationError(_("第 %(n)s 版考核细则不完整，不能用于计分。") % {"n": rulebook.version}) from error
+    old_entries = (engine.compute(term_facts, _engine_rulebook(old_rules), as_of=now, today=today)
+                   if current else [])
+    new_entries = engine.compute(term_facts, new_book, as_of=now, today=today)
+    rules = {r.pk: r for r in (*old_rules, *new_rules)}
+
+    def keyed(entries):
+        return {(e.person_id, e.fact_type, e.fact_key, rules[e.rule_id].fact, rules[e.rule_id].outcome): e
+                for e in entries}
+
+    old, new = keyed(old_entries), keyed(new_entries)
+    old_base = (current.settings if current else rulebook.settings).get("base", DEFAULT_BASE)
+    new_base = rulebook.settings.get("base", DEFAULT_BASE)
+    totals: dict[int, list[int]] = defaultdict(lambda: [old_base, new_base])
+    for entry in old_entries:
+        totals[entry.person_id][0] += entry.points
+    for entry in new_entries:
+        totals[entry.person_id][1] += entry.points
+    changes: dict[int, list[tuple]] = defaultdict(list)
+    for key in sorted(set(old) | set(new), key=lambda k: (k[0], (new.get(k) or old.get(k)).on, k)):
+        a, b = old.get(key), new.get(key)
+        if a is not None and b is not None:
+            ra, rb = rules[a.rule_id], rules[b.rule_id]
+            if a.points == b.points and (ra.code, ra.clause, ra.label) == (rb.code, rb.clause, rb.label):
+                continue
+            kind = "changed"
+        else:
+            kind = "added" if a is None else "removed"
+        changes[key[0]].append((kind, key, a, b))
+    old_levels = _levels(term_facts, current.settings if current else {})
+    new_levels = _levels(term_facts, rulebook.settings)
+    people_ids = set(changes) | {pid for pid in set(old_levels) | set(new_levels)
+                                 if old_levels.get(pid) != new_levels.get(pid)}
+    people_ids |= {pid for pid, (a, b) in totals.items() if a != b}
+    posts = {}
+    for post in term_facts.posts:  # ordered by id: the newest post of the term wins
+        posts[post.person_id] = post.department_id
+    people = Person.objects.in_bulk(sorted(people_ids))
+    departments = Department.objects.in_bulk({d for d in posts.values() if d})
+    texts = _describe({(key[1], key[2]) for items in changes.values() for _k, key, _a, _b in items})
+    result = []
+    counted = {"added": 0, "removed": 0, "changed": 0}
+    for pid in people_ids:
+        before, after = totals.get(pid, [old_base, new_base])
+        row = PersonChange(person=people[pid], department=departments.get(posts.get(pid)), old_score=before,
+                           new_score=after, old_level=old_levels.get(pid), new_level=new_levels.get(pid))
+        for kind, key, a, b in changes.get(pid, []):
+            counted[kind] += 1
+            row.changes.append(EntryChange(
+                change=kind, fact=texts.get((key[1], key[2]), ""), on=(b or a).on,
+                old_rule=rules[a.rule_id] if a else None, new_rule=rules[b.rule_id] if b else None,
+                old_points=a.points if a else None, new_points=b.points if b else None))
+        result.append(row)
+    result.sort(key=lambda r: (-abs(r.delta), r.person.number, r.person.pk))
+    everyone = {p.person_id for p in term_facts.posts} | set(totals)
+    return RescorePreview(
+        organisation=organisation, term=term, current=current, target=rulebook, people=result,
+        unchanged=len(everyone - people_ids), rule_changes=rules_diff(old_rules, new_rules),
+        settings_changes=settings_diff(current.settings if current else {}, rulebook.settings),
+        entries=new_entries, **counted)
 
 
 @transaction.atomic
-def sanction_submit(*, sanction: Sanction, user, now: dt.datetime) -> Sanction:
-    """The office, having reviewed a proposed sanction, submits it to the president."""
-    sanction = _locked_sanction(sanction)
-    if sanction.status != SanctionStatus.PROPOSED:
-        raise ValidationError(_("只有待审核的处分可以提交总部长。"))
-    if not is_office(user, sanction.organisation):
-        raise ValidationError(_("只有本组织的办公室可以审核并提交处分。"))
-    sanction.status, sanction.submitted_by, sanction.submitted_at = SanctionStatus.SUBMITTED, user, now
-    sanction.save(update_fields=["status", "submitted_by", "submitted_at"])
-    return sanction
-
-
-@transaction.atomic
-def sanction_decide(*, sanction: Sanction, confirm: bool, reason: str, user, now: dt.datetime) -> Sanction:
-    """The president (总部长) confirms or dismisses a submitted sanction, with a reason. The office may also
-    dismiss a proposal it has not submitted (e.g. one whose basis was withdrawn). The order is the rulebook's
-    (``Sanction.allowed_acts``): a proposal the office has not submitted cannot be confirmed."""
-    sanction = _locked_sanction(sanction)
-    president = is_president(user, sanction.organisation)
-    if sanction.status in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
-        raise ValidationError(_("这项处分已经确认过了。"))
-    if sanction.status not in (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED):
-        raise ValidationError(_("这项处分已经处理完毕。"))
-    if confirm and not president:
-        raise ValidationError(_("只有本组织的总部长可以确认处分。"))
-    if sanction.status == SanctionStatus.PROPOSED and confirm:
-        raise ValidationError(_("这项处分还没有经办公室审核提交，总部长不能确认。"))
-    if sanction.status == SanctionStatus.PROPOSED and not is_office(user, sanction.organisation):
-        raise ValidationError(_("待审核的处分由办公室审核：提交总部长或驳回。"))
-    if sanction.status == SanctionStatus.SUBMITTED and not president:
-        raise ValidationError(_("已提交的处分由总部长决定。"))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写理由。")})
-    sanction.status = SanctionStatus.CONFIRMED if confirm else SanctionStatus.DISMISSED
-    sanction.decided_by, sanction.decided_at, sanction.decision_reason = user, now, reason.strip()[:200]
-    sanction.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-    _resync_if_department(sanction, now)
-    return sanction
-
-
-@transaction.atomic
-def sanction_file(*, sanction: Sanction, number: str, on: dt.date, user, now: dt.datetime) -> Sanction:
-    """The office files (备案) a confirmed sanction with a number and a date."""
-    sanction = _locked_sanction(sanction)
-    if sanction.status != SanctionStatus.CONFIRMED:
-        raise ValidationError(_("只有已确认的处分可以备案。"))
-    if not is_office(user, sanction.organisation):
-        raise ValidationError(_("只有本组织的办公室可以备案处分。"))
-    number = (number or "").strip()
-    if not number:
-        raise ValidationError({"number": _("请填写备案编号。")})
-    if Sanction.objects.filter(organisation=sanction.organisation, filed_number=number).exists():
-        raise ValidationError({"number": _("备案编号已被使用。")})
-    if on > local_date(now) or (sanction.decided_at and on < local_date(sanction.decided_at)):
-        raise ValidationError({"on": _("备案日期不能早于确认日期，也不能晚于今天。")})
-    sanction.status, sanction.filed_number, sanction.filed_on, sanction.filed_by = (
-        SanctionStatus.FILED, number, on, user)
-    sanction.save(update_fields=["status", "filed_number", "filed_on", "filed_by"])
-    return sanction
-
-
-@transaction.atomic
-def sanction_revoke(*, sanction: Sanction, reason: str, user, now: dt.datetime) -> Sanction:
-    """Only an explicit act of the president, with a reason, revokes a confirmed or filed sanction."""
-    sanction = _locked_sanction(sanction)
-    if sanction.status not in (SanctionStatus.CONFIRMED, SanctionStatus.FILED):
-        raise ValidationError(_("只有已确认或已备案的处分可以撤销。"))
-    if not is_president(user, sanction.organisation):
-        raise ValidationError(_("只有本组织的总部长可以撤销处分。"))
-    if not (reason or "").strip():
-        raise ValidationError({"reason": _("请填写撤销理由。")})
-    sanction.status, sanction.revoked_by, sanction.revoked_at = SanctionStatus.REVOKED, user, now
-    sanction.revoke_reason = reason.strip()[:200]
-    sanction.save(update_fields=["status", "revoked_by", "revoked_at", "revoke_reason"])
-    _resync_if_department(sanction, now)
-    return sanction
+def term_rescore(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> SyncResult:
+    """Re-score an open term under ``rulebook`` (the newest version): rebind the term to it and bring the ledger
+    (and the ladder's proposals) up to date with ``ledger_sync``. A closed term is refused: it keeps the version
+    it ran under."""
+    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
+    if bound is None:
+        TermRulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
+                                    rulebook=rulebook, bound_at=now)
+    else:
+        TermRulebook.objects.filter(pk=bound.pk).update(rulebook=rulebook, bound_at=now)
+    return ledger_sync(organisation=organisation, term=term, now=now)

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.models import Person
 from orgs.models import Department
-from scoring.entries import DEPARTMENT_KINDS, MEMBER_KINDS, signed
+from scoring.services.entries import DEPARTMENT_KINDS, MEMBER_KINDS, signed
 
 DATE = "%Y-%m-%d"
 

@@ -21,28 +21,22 @@ from django.views.decorators.http import require_POST
 
 from members.exports import XLSX_TYPE
 from orgs.calendar import local_date
-from orgs.models import Department, Term
+from orgs.models import Term
 from orgs.pages import attachment, id_of, ids_of
 from orgs.tenancy import get_object_or_404
 from orgs.web import error_text, requires
-from scoring import award_selectors, awards, exports
-from scoring.access import chosen_term, organisation_or_choice, school_terms, visible_organisation
+from scoring import exports, selectors, services
+from scoring.access import (
+    chosen_term,
+    department_within,
+    organisation_and_term,
+    organisation_or_choice,
+    school_terms,
+    visible_organisation,
+)
 from scoring.models import AwardCategory, AwardStatus
 
 FORMATS = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}
-
-
-def _resolve(request, organisation_id, term_id):
-    """(organisation, term, the departments the user is limited to or None)."""
-    organisation, departments = visible_organisation(request, organisation_id)
-    return organisation, get_object_or_404(Term, pk=term_id), departments
-
-
-def _department(organisation, departments, department_id) -> Department:
-    visible = Department.objects.filter(organisation=organisation)
-    if departments is not None:
-        visible = visible.filter(pk__in=departments)
-    return get_object_or_404(visible, pk=department_id)
 
 
 def _board_url(organisation, term, anchor: str = "") -> str:
@@ -69,11 +63,11 @@ def award_organisation(request, organisation_id):
 
 @requires("scoring.view_awards")
 def award_board(request, organisation_id, term_id):
-    organisation, term, departments = _resolve(request, organisation_id, term_id)
+    organisation, term, departments = organisation_and_term(request, organisation_id, term_id)
     chosen = request.GET.get("term", "")
     if id_of(chosen) is not None and id_of(chosen) != term.pk:  # the term picker
         return redirect(_board_url(organisation, get_object_or_404(Term, pk=id_of(chosen))))
-    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments,
+    board = selectors.award_board(organisation=organisation, term=term, departments=departments,
                                         viewer=request.user)
     by_department: dict = {}  # each department's lists side by side, with whether the user may propose them now
     for group in board.groups:
@@ -95,14 +89,14 @@ def award_board(request, organisation_id, term_id):
 @requires("scoring.view_awards")
 def award_propose(request, organisation_id, term_id, department_id):
     """The head proposes the ticked members of the department's computed list of ``category``."""
-    organisation, term, departments = _resolve(request, organisation_id, term_id)
-    department = _department(organisation, departments, department_id)
+    organisation, term, departments = organisation_and_term(request, organisation_id, term_id)
+    department = department_within(organisation, departments, department_id)
     if not request.user.has_perm("scoring.propose_award", department):
         raise PermissionDenied
     category = request.POST.get("category", "")
     people = ids_of(request.POST.getlist("person"))
     try:
-        proposed = awards.award_propose(organisation=organisation, term=term, department=department,
+        proposed = services.award_propose(organisation=organisation, term=term, department=department,
                                         category=category, user=request.user, now=timezone.now(), people=people)
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -116,13 +110,13 @@ def award_propose(request, organisation_id, term_id, department_id):
 @requires("scoring.view_awards")
 def award_confirm(request, organisation_id, term_id, department_id):
     """The office confirms the department's proposed list of ``category``."""
-    organisation, term, departments = _resolve(request, organisation_id, term_id)
-    department = _department(organisation, departments, department_id)
+    organisation, term, departments = organisation_and_term(request, organisation_id, term_id)
+    department = department_within(organisation, departments, department_id)
     if not request.user.has_perm("scoring.confirm_award", organisation):
         raise PermissionDenied
     category = request.POST.get("category", "")
     try:
-        awards.award_confirm(organisation=organisation, term=term, department=department, category=category,
+        services.award_confirm(organisation=organisation, term=term, department=department, category=category,
                              user=request.user, now=timezone.now())
     except ValidationError as error:
         messages.error(request, error_text(error))
@@ -137,8 +131,8 @@ def award_download(request, organisation_id, term_id, fmt):
     """The proposed and confirmed lists the user may see, as Excel or an A4 PDF; another format is a 404."""
     if fmt not in FORMATS:
         raise Http404
-    organisation, term, departments = _resolve(request, organisation_id, term_id)
-    board = award_selectors.award_board(organisation=organisation, term=term, departments=departments,
+    organisation, term, departments = organisation_and_term(request, organisation_id, term_id)
+    board = selectors.award_board(organisation=organisation, term=term, departments=departments,
                                         viewer=request.user)
     content = exports.awards_xlsx(board) if fmt == "xlsx" else exports.awards_pdf(board)
     filename = f"{exports.awards_title(board)}.{fmt}".replace(" ", "-")

@@ -7,7 +7,7 @@ a version or a term that does not exist.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,25 +18,12 @@ from orgs.calendar import local_date
 from orgs.models import Term
 from orgs.tenancy import get_object_or_404
 from orgs.web import error_text, requires
-from scoring import rulebook_selectors as selectors
-from scoring import rulebooks, services
-from scoring.access import organisation_or_choice, visible_organisation
+from scoring import selectors, services
+from scoring.access import organisation_for_rulebook_editor, organisation_or_choice, visible_organisation
+from scoring.forms.rulebooks import RulebookForm
 from scoring.models import Rulebook
-from scoring.rulebook_forms import RulebookForm
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
-
-
-def _organisation(request, organisation_id):
-    return visible_organisation(request, organisation_id)[0]
-
-
-def _editable_organisation(request, organisation_id):
-    organisation = _organisation(request, organisation_id)
-    if not request.user.has_perm("scoring.edit_rulebook", organisation):
-        raise PermissionDenied
-    return organisation
-
 
 
 # --- pages ---
@@ -70,13 +57,13 @@ def _version_page(request, organisation, rulebook, *, current):
 
 @requires("scoring.view_rulebook")
 def rulebook(request, organisation_id):
-    organisation = _organisation(request, organisation_id)
+    organisation = visible_organisation(request, organisation_id)[0]
     return _version_page(request, organisation, selectors.rulebook_current(organisation=organisation), current=True)
 
 
 @requires("scoring.view_rulebook")
 def rulebook_version(request, organisation_id, rulebook_id):
-    organisation = _organisation(request, organisation_id)
+    organisation = visible_organisation(request, organisation_id)[0]
     version = get_object_or_404(Rulebook.objects.filter(organisation=organisation).select_related(
         "created_by__person"), pk=rulebook_id)
     newest = selectors.rulebook_current(organisation=organisation)
@@ -87,7 +74,7 @@ def rulebook_version(request, organisation_id, rulebook_id):
 @require_POST
 def rulebook_start(request, organisation_id):
     """An organisation never scored has no rulebook yet: its office may start one from SPEC's defaults now."""
-    organisation = _editable_organisation(request, organisation_id)
+    organisation = organisation_for_rulebook_editor(request, organisation_id)
     rulebook = services.rulebook_ensure(organisation=organisation, now=timezone.now())
     messages.success(request, _("已按默认细则建立第 %(n)s 版。") % {"n": rulebook.version})
     return redirect("scoring:rulebook", organisation_id=organisation.pk)
@@ -96,7 +83,7 @@ def rulebook_start(request, organisation_id):
 @requires("scoring.view_rulebook")
 @require_http_methods(["GET", "POST"])
 def rulebook_edit(request, organisation_id):
-    organisation = _editable_organisation(request, organisation_id)
+    organisation = organisation_for_rulebook_editor(request, organisation_id)
     current = selectors.rulebook_current(organisation=organisation)
     if current is None:
         messages.error(request, _("本组织还没有考核细则，请先建立。"))
@@ -105,7 +92,7 @@ def rulebook_edit(request, organisation_id):
                         rules=selectors.rulebook_rules(rulebook=current))
     if form.is_valid():
         try:
-            version = rulebooks.rulebook_edit(organisation=organisation, base=current, user=request.user,
+            version = services.rulebook_edit(organisation=organisation, base=current, user=request.user,
                                               now=timezone.now(), **form.edit())
         except ValidationError as error:
             form.add_error(None, error)
@@ -123,7 +110,7 @@ def rulebook_edit(request, organisation_id):
 def term_rescore(request, organisation_id, term_id):
     """GET: what re-scoring the term under the newest version would change, per member. POST: do it (the
     version previewed is posted back; a newer one since is refused)."""
-    organisation = _editable_organisation(request, organisation_id)
+    organisation = organisation_for_rulebook_editor(request, organisation_id)
     term = get_object_or_404(Term, pk=term_id)
     back = redirect("scoring:rulebook", organisation_id=organisation.pk)
     now = timezone.now()
@@ -131,7 +118,7 @@ def term_rescore(request, organisation_id, term_id):
         target = get_object_or_404(Rulebook.objects.filter(organisation=organisation),
                                    pk=request.POST.get("rulebook", ""))
         try:
-            rulebooks.term_rescore(organisation=organisation, term=term, rulebook=target, now=now)
+            services.term_rescore(organisation=organisation, term=term, rulebook=target, now=now)
         except ValidationError as error:
             messages.error(request, error_text(error))
         else:
@@ -142,7 +129,7 @@ def term_rescore(request, organisation_id, term_id):
         messages.error(request, _("本组织还没有考核细则，请先建立。"))
         return back
     try:
-        preview = rulebooks.term_rescore_preview(organisation=organisation, term=term, rulebook=target, now=now)
+        preview = services.term_rescore_preview(organisation=organisation, term=term, rulebook=target, now=now)
     except ValidationError as error:
         messages.error(request, error_text(error))
         return back

@@ -21,28 +21,13 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
-from members.models import Person, Role
-from members.roles import scope_ids
+from members.models import Person
 from members.selectors import standing_visible_ids, term_failed_courses
 from orgs.models import Department
-from scoring import engine, selectors
+from scoring import engine
 from scoring.models import Award, AwardCategory, AwardStatus
-from scoring.selectors import rulebook_settings
-
-# --- who may act ---
-
-
-def may_propose(user, department) -> bool:
-    """The head of the department proposes its lists; for the presidium, the organisation's president."""
-    if department.is_presidium:
-        return department.organisation_id in scope_ids(user, Role.PRESIDENT, "organisation_id")
-    return department.pk in scope_ids(user, Role.DEPARTMENT_HEAD, "department_id")
-
-
-def may_confirm(user, organisation) -> bool:
-    """The office of the organisation confirms the proposed lists."""
-    return organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
-
+from scoring.selectors.rulebooks import rulebook_settings
+from scoring.selectors.scores import member_ladder, organisation_table
 
 # --- eligibility (SC-12) ---
 
@@ -79,7 +64,7 @@ def member_eligibility(person, organisation, term, *, counts=_UNKNOWN, viewer=No
     (None: nothing counted)."""
     settings = settings or rulebook_settings(organisation=organisation, term=term)
     if counts is _UNKNOWN:
-        row = selectors.member_ladder(organisation=organisation, term=term, person=person, settings=settings)
+        row = member_ladder(organisation=organisation, term=term, person=person, settings=settings)
         counts = row.counts if row else None
     failed = term_failed_courses(person_ids=[person.pk], term=term).get(person.pk, 0)
     detail = bool(failed) and viewer is not None and person.pk in standing_visible_ids(viewer, person_ids=[person.pk])
@@ -227,7 +212,7 @@ def award_board(*, organisation, term, departments: set[int] | None = None, view
     scored, one more when someone failed a course and the viewer holds a role that may see standing)."""
     settings = rulebook_settings(organisation=organisation, term=term)
     share = settings["award_share_percent"]
-    table = selectors.organisation_table(organisation=organisation, term=term)
+    table = organisation_table(organisation=organisation, term=term)
     counts = {row.person.pk: row.ladder.counts for row in table.rows if row.ladder}  # as the sync stored them
     failed = term_failed_courses(person_ids=[row.person.pk for row in table.rows], term=term)
     rows = [row for row in table.rows if row.department is not None]  # a post outside any department: no list
@@ -279,7 +264,12 @@ def award_board(*, organisation, term, departments: set[int] | None = None, view
     return AwardBoard(organisation=organisation, term=term, settings=settings, groups=groups)
 
 
-def award_group(*, organisation, term, department, category, viewer=None) -> AwardGroup | None:
-    """One department's list of one category (None: nobody of that category in the department)."""
-    return award_board(organisation=organisation, term=term, departments={department.pk},
-                       viewer=viewer).group(department.pk, category)
+def award_group(*, organisation, term, department, category, viewer=None) -> AwardGroup:
+    """One department's list of one category; an empty group (``headcount`` 0) when nobody of that category is
+    in the department."""
+    group = award_board(organisation=organisation, term=term, departments={department.pk},
+                        viewer=viewer).group(department.pk, category)
+    if group is None:
+        group = AwardGroup(department=department, category=category, headcount=0, eligible=0, share_percent=0,
+                           quota=0, explanation="")
+    return group

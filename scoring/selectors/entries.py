@@ -26,7 +26,7 @@ from scoring.models import (
     Rulebook,
     TermRulebook,
 )
-from scoring.selectors import scored_organisations
+from scoring.selectors.scores import scored_organisations
 
 #: Filters of the discretionary list: status → the rows it keeps.
 STATUS_FILTERS = {

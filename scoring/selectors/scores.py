@@ -1,34 +1,29 @@
 """Reads of scoring, with the user explicit: whose scores a user may see, the organisation's table, and one
-member's ledger with every entry explained (SC-15: rule, clause, fact, date)."""
+member's ledger with every entry explained (SC-15: rule, clause, fact, date).
+"""
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from attendance.selectors import facts as attendance_facts
 from members.models import Person, Role
-from members.roles import grants
+from members.roles import reach
 from members.selectors import organisation_posts, person_organisation_ids
 from orgs.models import Department, Organisation, OrganisationKind, Term
 from scoring import engine
-from scoring.defaults import default_settings
 from scoring.models import (
     DiscretionaryEntry,
     IncidentKind,
     LedgerEntry,
     MemberScore,
-    Rulebook,
     Sanction,
-    SanctionStatus,
-    TermRulebook,
     TermSync,
 )
-
-#: The base of every term score (第一条); a rulebook may set another.
-DEFAULT_BASE = 70
+from scoring.selectors.rulebooks import DEFAULT_BASE, rulebook_settings
 
 
 def scored_organisations(user):
@@ -38,14 +33,9 @@ def scored_organisations(user):
     cached = getattr(user, "_scored_organisations_cache", None)
     if cached is not None:
         return cached
-    everything, whole, departments = False, set(), set()
-    for g in grants(user):
-        if g.role == Role.TENANT_ADMIN:
-            everything = True
-        elif g.role in (Role.OFFICE, Role.PRESIDENT):
-            whole.add(g.organisation_id)
-        elif g.role == Role.DEPARTMENT_HEAD:
-            departments.add(g.department_id)
+    everything = reach(user, Role.TENANT_ADMIN).school
+    whole = set(reach(user, Role.OFFICE, Role.PRESIDENT).organisations)
+    departments = reach(user, Role.DEPARTMENT_HEAD).departments
     organisations = Organisation.objects.filter(kind=OrganisationKind.ALLIANCE)
     limits = {}
     if not everything:
@@ -65,20 +55,6 @@ def term_choice(*, tenant, term_id=None, today: dt.date) -> Term | None:
         return terms.filter(pk=term_id).first()
     return terms.filter(start__lte=today, end__gte=today).first() or terms.filter(start__lte=today).order_by(
         "-start").first()
-
-
-def term_rulebook(*, organisation, term) -> Rulebook | None:
-    """The rulebook the term is scored under: its bound version, or the newest if it has not been scored."""
-    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
-    return bound.rulebook if bound else Rulebook.objects.filter(organisation=organisation).order_by(
-        "-version").first()
-
-
-def rulebook_settings(*, organisation, term) -> dict:
-    """The settings of the term's rulebook; SPEC's defaults fill what it lacks (or all, before any rulebook).
-    One query: a page that needs them several times reads them once and passes them on (``settings=``)."""
-    rulebook = term_rulebook(organisation=organisation, term=term)
-    return {**default_settings(), **(rulebook.settings if rulebook else {})}
 
 
 @dataclass
@@ -244,10 +220,7 @@ def own_organisations(*, person, term) -> list[Organisation]:
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
-# --- the ladder and sanctions (SC-10, SC-11, SC-14) ---
-
-OPEN_STATUSES = (SanctionStatus.PROPOSED, SanctionStatus.SUBMITTED, SanctionStatus.CONFIRMED,
-                 SanctionStatus.FILED)
+# --- the ladder (SC-10): a member's counts against its thresholds ---
 
 
 def describe_reason(criterion: str, count: int, threshold: int) -> str:
@@ -271,21 +244,25 @@ class LadderRow:
     level: str | None
     reasons: list
     near: list  # (level, criterion, count, threshold) one step from the next level
+    counted: bool = True  # False: nothing of the member is counted yet (all zero)
+
+    def __bool__(self) -> bool:
+        return self.counted
 
     @property
     def reached(self) -> str:
         return REACHED.get(self.level, "")
 
 
-def member_ladder(*, organisation, term, person, settings: dict | None = None) -> LadderRow | None:
-    """One member's ladder counts, the level they reach and what is one step away (None: nothing counted), as
-    the ledger sync stored them (``MemberScore``): what a member's page shows. Two queries (three before the term
-    is first scored)."""
+def member_ladder(*, organisation, term, person, settings: dict | None = None) -> LadderRow:
+    """One member's ladder counts, the level they reach and what is one step away, as the ledger sync stored them
+    (``MemberScore``): what a member's page shows. Nothing counted yet: all zero, and false in a template's
+    ``if``. Two queries (three before the term is first scored)."""
     values = MemberScore.objects.filter(organisation=organisation, term=term, person=person).values_list(
         *SCORE_COLUMNS).first()
     counts = _stored_row(values)[2] if values else None
     if not counts:
-        return None
+        return LadderRow(counts=engine.Counts(), level=None, reasons=[], near=[], counted=False)
     return _ladder_row(counts, settings or rulebook_settings(organisation=organisation, term=term))
 
 
@@ -294,18 +271,3 @@ def _ladder_row(counts: engine.Counts, settings: dict) -> LadderRow:
                                          careless_proposes=settings.get("careless_proposes"))
     return LadderRow(counts=counts, level=level, reasons=reasons,
                      near=engine.one_step_away(counts, ladder=settings["ladder"], level=level))
-
-
-def sanctions(*, organisation, term, departments: set[int] | None = None, person=None):
-    """The term's sanctions of the organisation, members' and departments', newest first; limited to some
-    departments' members (a department head) or to one person."""
-    rows = Sanction.objects.filter(organisation=organisation, term=term).select_related(
-        "person", "department", "submitted_by__person", "decided_by__person", "filed_by__person",
-        "revoked_by__person")
-    if person is not None:
-        rows = rows.filter(person=person)
-    elif departments is not None:
-        members = [pid for pid, dept, _c, _s, _e in organisation_posts(
-            organisation_id=organisation.pk, start=term.start, end=term.end) if dept in departments]
-        rows = rows.filter(Q(person_id__in=members) | Q(department_id__in=departments))
-    return rows.order_by("-proposed_at", "-pk")

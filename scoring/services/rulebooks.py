@@ -1,33 +1,32 @@
-"""Writes of rulebooks: a new version from an edit, and re-scoring an open term under another version (issue 5
-item 1). ``term_rescore_preview`` is the one read here: what re-scoring would change, computed with the engine
-and written nowhere.
+"""Writes of rulebooks: the organisation's first version (SPEC's defaults), the version a term runs under, and a
+new version from an edit.
+
 
 A version is never edited in place. ``rulebook_edit`` copies the newest version's rules and settings with the
 changes applied, and refuses — in words, cell by cell — a result that the engine would refuse (a fact matched by
 two rules, or by none: ``engine.coverage_problems``), and an edit that changes nothing. No term moves with it: a
-closed term keeps the version it ran under, and an open term moves only by ``term_rescore``.
-"""
+closed term keeps the version it ran under, and an open term moves only by ``term_rescore``."""
 
 import copy
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from attendance.selectors import facts as attendance_facts
-from members.models import Person
-from orgs.calendar import local_date
-from orgs.models import Department
-from scoring import engine, facts, services
+from scoring import engine
+from scoring.defaults import default_rules, default_settings
 from scoring.engine import Fact
-from scoring.models import Approver, Rule, Rulebook, TermRulebook
-from scoring.rulebook_selectors import (
+from scoring.models import (
+    Approver,
+    Rule,
+    Rulebook,
+    TermRulebook,
+)
+from scoring.selectors.rulebooks import (
     CAP_FACTS,
     DEPARTMENT_INCIDENTS,
-    FACT_LABELS,
     INCIDENT_LABELS,
     KINDS_FACTS,
     LEVEL_LABELS,
@@ -36,10 +35,41 @@ from scoring.rulebook_selectors import (
     RANGE_FACTS,
     STATUS_LABELS,
     cell_text,
-    rules_diff,
-    settings_diff,
 )
-from scoring.selectors import DEFAULT_BASE
+
+
+@transaction.atomic
+def rulebook_ensure(*, organisation, now: dt.datetime) -> Rulebook:
+    """The organisation's newest rulebook; version 1 from SPEC's defaults if it has none yet."""
+    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").first()
+    if newest is not None:
+        return newest
+    rulebook = Rulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, version=1,
+                                       settings=default_settings(), created_at=now)
+    Rule.objects.bulk_create([Rule(tenant_id=organisation.tenant_id, rulebook=rulebook, **row)
+                              for row in default_rules()])
+    return rulebook
+
+
+@transaction.atomic
+def term_rulebook_bind(*, organisation, term, now: dt.datetime) -> Rulebook:
+    """The version the term runs under: bound once, to the newest version when the term is first scored."""
+    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
+    if bound is not None:
+        return bound.rulebook
+    rulebook = rulebook_ensure(organisation=organisation, now=now)
+    TermRulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
+                                rulebook=rulebook, bound_at=now)
+    return rulebook
+
+
+def engine_rulebook(rulebook: Rulebook) -> engine.Rulebook:
+    return engine.Rulebook(
+        engine.Rule(id=r.pk, fact=r.fact, outcome=r.outcome, points=r.points, kinds=frozenset(r.kinds),
+                    stars_min=r.stars_min, stars_max=r.stars_max, reach=r.reach, term_cap=r.term_cap)
+        for r in Rule.objects.filter(rulebook=rulebook).order_by("position", "pk")
+    )
+
 
 #: Bounds of a rule's points (the column is a small integer; SPEC's largest is ±10).
 POINTS_LIMIT = 100
@@ -315,198 +345,3 @@ def rulebook_edit(*, organisation, base: Rulebook, changes: dict[int, dict] | No
                                        created_by=user, created_at=now)
     Rule.objects.bulk_create([Rule(tenant_id=organisation.tenant_id, rulebook=rulebook, **row) for row in rows])
     return rulebook
-
-
-# --- re-scoring an open term under another version ---
-
-
-def _engine_rulebook(rules) -> engine.Rulebook:
-    return engine.Rulebook(
-        engine.Rule(id=r.pk, fact=r.fact, outcome=r.outcome, points=r.points, kinds=frozenset(r.kinds),
-                    stars_min=r.stars_min, stars_max=r.stars_max, reach=r.reach, term_cap=r.term_cap)
-        for r in rules)
-
-
-def _check_rescore(*, organisation, term, rulebook, now) -> TermRulebook | None:
-    """The term's binding, once the re-scoring is known to be allowed."""
-    if rulebook.organisation_id != organisation.pk or term.tenant_id != organisation.tenant_id:
-        raise ValidationError(_("这份考核细则不属于该组织。"))
-    if term.end < local_date(now):
-        raise ValidationError(_("%(term)s已经结束，不能重新计分：已结束的学期保留它计分时所用的版本。") % {
-            "term": term.name})
-    newest = Rulebook.objects.filter(organisation=organisation).order_by("-version").values_list(
-        "pk", "version").first()
-    if newest[0] != rulebook.pk:
-        raise ValidationError(_("只能按最新版本（第 %(n)s 版）重新计分，请重新预览。") % {"n": newest[1]})
-    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
-    if bound is not None and bound.rulebook_id == rulebook.pk:
-        raise ValidationError(_("%(term)s已按第 %(n)s 版计分，无需重新计分。") % {"term": term.name,
-                                                                        "n": rulebook.version})
-    return bound
-
-
-@dataclass
-class EntryChange:
-    change: str  # "added", "removed", "changed"
-    fact: str
-    on: dt.date
-    old_rule: Rule | None
-    new_rule: Rule | None
-    old_points: int | None
-    new_points: int | None
-
-
-@dataclass
-class PersonChange:
-    person: Person
-    department: Department | None
-    old_score: int
-    new_score: int
-    changes: list[EntryChange] = field(default_factory=list)
-    old_level: str | None = None
-    new_level: str | None = None
-
-    @property
-    def delta(self) -> int:
-        return self.new_score - self.old_score
-
-    @property
-    def level_changed(self) -> bool:
-        return self.old_level != self.new_level
-
-    @property
-    def old_level_label(self) -> str:
-        return str(LEVEL_LABELS.get(self.old_level, _("无")))
-
-    @property
-    def new_level_label(self) -> str:
-        return str(LEVEL_LABELS.get(self.new_level, _("无")))
-
-
-@dataclass
-class RescorePreview:
-    organisation: object
-    term: object
-    current: Rulebook | None
-    target: Rulebook
-    people: list[PersonChange]
-    unchanged: int  # members whose score and entries stay as they are
-    rule_changes: list[str]
-    settings_changes: list[str]
-    entries: list[engine.Entry]  # the ledger re-scoring will store (what the test compares with the stored one)
-    added: int = 0
-    removed: int = 0
-    changed: int = 0
-
-
-def _describe(refs) -> dict:
-    texts = attendance_facts.describe(refs)  # scoring's own fact types get their rule's name below
-    for fact_type, key in refs:
-        if fact_type == "discretionary":
-            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DISCRETIONARY]))
-        elif fact_type == "sanction":
-            texts.setdefault((fact_type, key), str(FACT_LABELS[Fact.DEPARTMENT_WARNING]))
-    return texts
-
-
-def _levels(term_facts, settings: dict) -> dict[int, str]:
-    if not settings.get("lates_per_absence") or not settings.get("ladder"):
-        return {}
-    levels = {}
-    for person_id, counts in engine.ladder_counts(term_facts,
-                                                  lates_per_absence=settings["lates_per_absence"]).items():
-        level, _reasons = engine.ladder_level(counts, ladder=settings["ladder"],
-                                              careless_proposes=settings.get("careless_proposes"))
-        if level:
-            levels[person_id] = level
-    return levels
-
-
-def term_rescore_preview(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> RescorePreview:
-    """What re-scoring the open ``term`` under ``rulebook`` would change, per member: the entries added, removed
-    or changed (matched by member, fact and the fact's outcome, since every version has its own rules) and the
-    score before and after; also the ladder's level where the settings change it. Both sides are computed with
-    the engine as of ``now`` from the same facts; nothing is written. Refused like ``term_rescore``."""
-    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
-    current = bound.rulebook if bound else None
-    old_rules = list(Rule.objects.filter(rulebook=current).order_by("position", "pk")) if current else []
-    new_rules = list(Rule.objects.filter(rulebook=rulebook).order_by("position", "pk"))
-    term_facts = facts.load(organisation_id=organisation.pk, term=term)
-    today = local_date(now)
-    try:
-        new_book = _engine_rulebook(new_rules)
-    except ValueError as error:  # not a complete rulebook: never stored by rulebook_edit
-        raise ValidationError(_("第 %(n)s 版考核细则不完整，不能用于计分。") % {"n": rulebook.version}) from error
-    old_entries = (engine.compute(term_facts, _engine_rulebook(old_rules), as_of=now, today=today)
-                   if current else [])
-    new_entries = engine.compute(term_facts, new_book, as_of=now, today=today)
-    rules = {r.pk: r for r in (*old_rules, *new_rules)}
-
-    def keyed(entries):
-        return {(e.person_id, e.fact_type, e.fact_key, rules[e.rule_id].fact, rules[e.rule_id].outcome): e
-                for e in entries}
-
-    old, new = keyed(old_entries), keyed(new_entries)
-    old_base = (current.settings if current else rulebook.settings).get("base", DEFAULT_BASE)
-    new_base = rulebook.settings.get("base", DEFAULT_BASE)
-    totals: dict[int, list[int]] = defaultdict(lambda: [old_base, new_base])
-    for entry in old_entries:
-        totals[entry.person_id][0] += entry.points
-    for entry in new_entries:
-        totals[entry.person_id][1] += entry.points
-    changes: dict[int, list[tuple]] = defaultdict(list)
-    for key in sorted(set(old) | set(new), key=lambda k: (k[0], (new.get(k) or old.get(k)).on, k)):
-        a, b = old.get(key), new.get(key)
-        if a is not None and b is not None:
-            ra, rb = rules[a.rule_id], rules[b.rule_id]
-            if a.points == b.points and (ra.code, ra.clause, ra.label) == (rb.code, rb.clause, rb.label):
-                continue
-            kind = "changed"
-        else:
-            kind = "added" if a is None else "removed"
-        changes[key[0]].append((kind, key, a, b))
-    old_levels = _levels(term_facts, current.settings if current else {})
-    new_levels = _levels(term_facts, rulebook.settings)
-    people_ids = set(changes) | {pid for pid in set(old_levels) | set(new_levels)
-                                 if old_levels.get(pid) != new_levels.get(pid)}
-    people_ids |= {pid for pid, (a, b) in totals.items() if a != b}
-    posts = {}
-    for post in term_facts.posts:  # ordered by id: the newest post of the term wins
-        posts[post.person_id] = post.department_id
-    people = Person.objects.in_bulk(sorted(people_ids))
-    departments = Department.objects.in_bulk({d for d in posts.values() if d})
-    texts = _describe({(key[1], key[2]) for items in changes.values() for _k, key, _a, _b in items})
-    result = []
-    counted = {"added": 0, "removed": 0, "changed": 0}
-    for pid in people_ids:
-        before, after = totals.get(pid, [old_base, new_base])
-        row = PersonChange(person=people[pid], department=departments.get(posts.get(pid)), old_score=before,
-                           new_score=after, old_level=old_levels.get(pid), new_level=new_levels.get(pid))
-        for kind, key, a, b in changes.get(pid, []):
-            counted[kind] += 1
-            row.changes.append(EntryChange(
-                change=kind, fact=texts.get((key[1], key[2]), ""), on=(b or a).on,
-                old_rule=rules[a.rule_id] if a else None, new_rule=rules[b.rule_id] if b else None,
-                old_points=a.points if a else None, new_points=b.points if b else None))
-        result.append(row)
-    result.sort(key=lambda r: (-abs(r.delta), r.person.number, r.person.pk))
-    everyone = {p.person_id for p in term_facts.posts} | set(totals)
-    return RescorePreview(
-        organisation=organisation, term=term, current=current, target=rulebook, people=result,
-        unchanged=len(everyone - people_ids), rule_changes=rules_diff(old_rules, new_rules),
-        settings_changes=settings_diff(current.settings if current else {}, rulebook.settings),
-        entries=new_entries, **counted)
-
-
-@transaction.atomic
-def term_rescore(*, organisation, term, rulebook: Rulebook, now: dt.datetime) -> services.SyncResult:
-    """Re-score an open term under ``rulebook`` (the newest version): rebind the term to it and bring the ledger
-    (and the ladder's proposals) up to date with ``ledger_sync``. A closed term is refused: it keeps the version
-    it ran under."""
-    bound = _check_rescore(organisation=organisation, term=term, rulebook=rulebook, now=now)
-    if bound is None:
-        TermRulebook.objects.create(tenant_id=organisation.tenant_id, organisation=organisation, term=term,
-                                    rulebook=rulebook, bound_at=now)
-    else:
-        TermRulebook.objects.filter(pk=bound.pk).update(rulebook=rulebook, bound_at=now)
-    return services.ledger_sync(organisation=organisation, term=term, now=now)

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from members.models import Role
-from members.roles import has_role, scope_ids
 from scoring import engine
+from scoring.defaults import default_settings
 from scoring.engine import Fact
 from scoring.models import Approver, IncidentKind, Rule, Rulebook, TermRulebook
 
@@ -327,6 +326,19 @@ def term_bindings(*, organisation, newest: Rulebook | None, today: dt.date) -> l
     return result
 
 
-def can_edit_rulebook(user, organisation) -> bool:
-    """The office of the organisation and the school's admin edit its rulebook and re-score its open terms."""
-    return has_role(user, Role.TENANT_ADMIN) or organisation.pk in scope_ids(user, Role.OFFICE, "organisation_id")
+#: The base of every term score (第一条); a rulebook may set another.
+DEFAULT_BASE = 70
+
+
+def term_rulebook(*, organisation, term) -> Rulebook | None:
+    """The rulebook the term is scored under: its bound version, or the newest if it has not been scored."""
+    bound = TermRulebook.objects.filter(organisation=organisation, term=term).select_related("rulebook").first()
+    return bound.rulebook if bound else Rulebook.objects.filter(organisation=organisation).order_by(
+        "-version").first()
+
+
+def rulebook_settings(*, organisation, term) -> dict:
+    """The settings of the term's rulebook; SPEC's defaults fill what it lacks (or all, before any rulebook).
+    One query: a page that needs them several times reads them once and passes them on (``settings=``)."""
+    rulebook = term_rulebook(organisation=organisation, term=term)
+    return {**default_settings(), **(rulebook.settings if rulebook else {})}

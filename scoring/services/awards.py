@@ -12,9 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from orgs.calendar import local_date
 from orgs.models import OrganisationKind
-from scoring import award_selectors
 from scoring.models import Award, AwardCategory, AwardStatus
+from scoring.rules import heads_department, is_office_of
+from scoring.selectors.awards import award_group
 
 
 def _check(*, organisation, term, department, category) -> None:
@@ -27,9 +29,8 @@ def _check(*, organisation, term, department, category) -> None:
 
 
 def _group(*, organisation, term, department, category):
-    group = award_selectors.award_group(organisation=organisation, term=term, department=department,
-                                        category=category)
-    if group is None:
+    group = award_group(organisation=organisation, term=term, department=department, category=category)
+    if not group.headcount:
         raise ValidationError(_("%(department)s本学期没有%(category)s可以评选。") % {
             "department": department.name, "category": AwardCategory(category).label})
     return group
@@ -41,7 +42,7 @@ def award_propose(*, organisation, term, department, category: str, user, now: d
     """The head of ``department`` (for the presidium: the president) proposes its list of ``category``:
     ``people`` (ids) of the computed list, all of it when None. Replaces the department's unconfirmed rows."""
     _check(organisation=organisation, term=term, department=department, category=category)
-    if not award_selectors.may_propose(user, department):
+    if not heads_department(user, department, on=local_date(now)):
         raise ValidationError(_("主席团的名单由总部长推荐。") if department.is_presidium
                               else _("只有本部门的部长可以推荐本部门的名单。"))
     current = list(Award.objects.select_for_update().filter(organisation=organisation, term=term,
@@ -81,7 +82,7 @@ def award_confirm(*, organisation, term, department, category: str, user, now: d
     """The office confirms the department's proposed list of ``category``; returns the rows confirmed. Refused
     twice, and while someone proposed is no longer on the computed list (the head proposes again)."""
     _check(organisation=organisation, term=term, department=department, category=category)
-    if not award_selectors.may_confirm(user, organisation):
+    if not is_office_of(user, organisation, on=local_date(now)):
         raise ValidationError(_("只有本组织的办公室可以确认评优名单。"))
     current = list(Award.objects.select_for_update().filter(organisation=organisation, term=term,
                                                             department=department, category=category))

@@ -1,5 +1,5 @@
 """The rulebook edit form: one form over the newest version's rules and settings. It only parses numbers and
-choices; ``scoring.rulebooks.rulebook_edit`` decides what is allowed (ranges, coverage, a change at all)."""
+choices; ``scoring.services.rulebooks.rulebook_edit`` decides what is allowed (ranges, coverage, a change at all)."""
 
 import copy
 
@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring import engine
 from scoring.models import Approver
-from scoring.rulebook_selectors import (
+from scoring.selectors.rulebooks import (
     CAP_FACTS,
     CODE_TITLES,
     CRITERION_LABELS,

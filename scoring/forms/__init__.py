@@ -1,0 +1,1 @@
+"""Forms of scoring, one module per subject."""
