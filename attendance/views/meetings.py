@@ -16,6 +16,7 @@ from collections import defaultdict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -28,6 +29,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from attendance import access, exports, selectors, services
+from attendance import checkin as codes  # the view ``checkin`` below takes the module's name
 from attendance.forms import CancelForm, LeaveForm, MeetingEditForm, MeetingFilterForm, MeetingForm, default_start
 from attendance.models import Attendance, LeaveStatus, Meeting, MeetingKind, Status
 from attendance.views.records import meeting_records
@@ -454,8 +456,6 @@ def monthly_download(request, organisation_id, month, fmt):
 
 def _qr_state(request, meeting, now):
     """What the QR screen shows now: the check-in URL and its QR code (SVG), the count, the window."""
-    from attendance import checkin as codes  # here, not at the top: this section is self-contained
-
     opens, closes = codes.window_bounds(meeting)
     url = request.build_absolute_uri(codes.checkin_path(meeting, now=now))
     state = {
@@ -502,10 +502,6 @@ def checkin(request, meeting_id, code):
     is kept in a signed cookie of this link's path (not the session: a phone that is not logged in yet gets
     no session row for a scan), so logging in first does not expire the code. Another school's meeting, a
     missing one and one the user is not expected at are the same 404."""
-    from django.contrib.auth.views import redirect_to_login
-
-    from attendance import checkin as codes
-
     now = timezone.now()
     scanned_at, new_scan = _scan_stamp(request, meeting_id, code, now)
     if not request.user.is_authenticated:
@@ -552,9 +548,7 @@ def _scan_path(meeting_id) -> str:
 
 
 def _scan_max_age():
-    from attendance.checkin import SCAN_GRACE
-
-    return SCAN_GRACE + dt.timedelta(minutes=5)
+    return codes.SCAN_GRACE + dt.timedelta(minutes=5)
 
 
 def _scan_stamp(request, meeting_id, code, now) -> tuple[dt.datetime, bool]:
