@@ -431,6 +431,10 @@ def email_masked(address: str) -> str:
 
 
 # --- imports (OR-4): upload → check (dry run) → commit, each step a service; the work runs in tasks ---
+#
+# These read the clock themselves, unlike the other services: a job's lease, heartbeat and finish time measure
+# the real time of a worker that may run for minutes, so a ``now`` taken when the task began would be stale.
+# (``import_job_create`` and ``import_job_commit`` could take ``now`` from their views; not done yet.)
 
 #: A worker running a job renews its lease this often, from a thread of its own (its own database connection:
 #: the commit's writes are one transaction, and nothing written inside it shows before the end).
