@@ -2,10 +2,16 @@
 
 import rules
 
-from attendance.selectors import can_manage_task, can_record, meetings_visible_to, tasks_visible_to
+from attendance.selectors import (
+    can_manage_task,
+    can_record,
+    meetings_visible_to,
+    monthly_sheet_scope,
+    tasks_visible_to,
+)
 from members.models import Role
 from members.roles import has_role, membership_kinds
-from orgs.models import OrganisationKind
+from orgs.models import Department, OrganisationKind
 
 # --- predicates ---
 
@@ -81,3 +87,21 @@ rules.add_perm("attendance.list_tasks", sees_some_meetings)
 rules.add_perm("attendance.add_task", records_for_some_organisation)
 rules.add_perm("attendance.view_task", may_see_task)
 rules.add_perm("attendance.manage_task", manages_task)
+
+
+# --- the monthly sheet (AT-3): the object is what the sheet is of — an Organisation (its plenary sheet) or a
+# Department (that department's sheet). Office, presidium and the school's admin see every sheet of their
+# organisation; a department head only their own department's. ---
+
+
+@rules.predicate
+def may_see_monthly_sheet(user, sheet_of):
+    if sheet_of is None:
+        return False
+    organisations, departments = monthly_sheet_scope(user)
+    if isinstance(sheet_of, Department):
+        return organisations is None or sheet_of.organisation_id in organisations or sheet_of.pk in departments
+    return organisations is None or sheet_of.pk in organisations
+
+
+rules.add_perm("attendance.view_monthly_sheet", may_see_monthly_sheet)

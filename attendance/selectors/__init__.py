@@ -11,7 +11,6 @@ from attendance.selectors.meetings import (  # noqa: F401
     can_record,
     late_threshold,
     leave_requests_decidable_by,
-    may_see_monthly_sheet,
     meeting_list,
     meetings_visible_to,
     month_bounds,

@@ -235,12 +235,3 @@ def monthly_sheet_scope(user):
     department ids of a department head's own sheets)."""
     recorder, viewer, departments, everything = _scopes(user)
     return (None if everything else recorder | viewer), departments
-
-
-def may_see_monthly_sheet(user, *, organisation, department=None, plenary=False) -> bool:
-    """Office, presidium and the school's admin: every sheet of the organisation; a department head: only the
-    sheet of their own department."""
-    organisations, departments = monthly_sheet_scope(user)
-    if organisations is None or organisation.pk in organisations:
-        return True
-    return not plenary and department is not None and department.pk in departments

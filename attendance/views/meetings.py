@@ -441,8 +441,7 @@ def monthly_download(request, organisation_id, month, fmt):
         department = get_object_or_404(Department.objects.filter(organisation=organisation),
                                        pk=id_of(request.GET["department"]))
     plenary = department is None
-    if not selectors.may_see_monthly_sheet(request.user, organisation=organisation, department=department,
-                                           plenary=plenary):
+    if not request.user.has_perm("attendance.view_monthly_sheet", department or organisation):
         raise Http404()
     sheet = selectors.monthly_sheet(organisation=organisation, month=first, department=department, plenary=plenary)
     content = exports.monthly_sheet_xlsx(sheet) if fmt == "xlsx" else exports.monthly_sheet_pdf(sheet)
