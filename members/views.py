@@ -25,18 +25,17 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from rules.contrib.views import permission_required
 
-from members import selectors, services
+from members import access, selectors, services
 from members.exports import layout_file, layout_template
 from members.forms import AccountInviteForm, ImportUploadForm, LoginForm, PersonFilterForm
 from members.home import role_cards
 from members.imports.layouts import LAYOUTS
 from members.models import ImportStatus
 from members.policies import IMPORT_MAX_MB
+from orgs import access as orgs_access
 from orgs.calendar import local_date
-from orgs.models import Tenant
 from orgs.pages import attachment, paginate, pk_of
 from orgs.selectors import current_term, policy_value
-from orgs.tenancy import get_object_or_404
 from orgs.uploads import upload_limit, upload_refused
 from orgs.web import error_text, platform_admin_only, requires
 
@@ -77,10 +76,6 @@ class ActivateView(auth_views.PasswordResetConfirmView):
 activate_view = ActivateView.as_view()
 
 
-def _get_person(request, person_id):
-    return get_object_or_404(selectors.person_for_user(user=request.user), pk=person_id)
-
-
 @login_required
 def home(request):
     user, today = request.user, local_date(timezone.now())
@@ -110,7 +105,7 @@ def person_list(request):
 
 @login_required
 def person_detail(request, person_id):
-    person = _get_person(request, person_id)
+    person = access.person_for_user(request.user, person_id)
     user = request.user
     sees_discipline = user.has_perm("members.view_discipline", person)
     account = getattr(person, "user", None) if user.has_perm("members.unlock_login") else None
@@ -131,7 +126,7 @@ def person_detail(request, person_id):
 @permission_required("members.unlock_login", raise_exception=True)
 def person_unlock_login(request, person_id):
     """The school's administrator lifts the login lockout of this person's account."""
-    person = _get_person(request, person_id)
+    person = access.person_for_user(request.user, person_id)
     account = getattr(person, "user", None)
     if account is None:
         raise Http404()
@@ -143,7 +138,7 @@ def person_unlock_login(request, person_id):
 @platform_admin_only
 @require_http_methods(["GET", "POST"])
 def account_invite(request, tenant_id):
-    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    tenant = orgs_access.tenant_for_platform_admin(request.user, tenant_id)
     form = AccountInviteForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -170,12 +165,6 @@ def _layout(kind, fmt=None):
     if layout is None or (fmt is not None and fmt not in FORMATS):
         raise Http404()
     return layout
-
-
-def _get_import_job(request, importjob_id, rows=None):
-    """One of the school's import jobs; a missing one and another school's are the same 404."""
-    rows = selectors.import_job_detail(tenant=request.tenant) if rows is None else rows
-    return get_object_or_404(rows, pk=importjob_id)
 
 
 def _in_source_language():
@@ -279,7 +268,8 @@ def import_export(request, kind, fmt):
 @requires("members.import_people")
 @require_GET
 def import_job(request, importjob_id):
-    job = services.import_job_expire_if_lost(job=_get_import_job(request, importjob_id), now=timezone.now())
+    job = access.import_job_for_user(request.user, importjob_id)
+    job = services.import_job_expire_if_lost(job=job, now=timezone.now())
     layout = LAYOUTS[job.kind]
     progress_text, indeterminate = _progress(job)
     encodings = [] if job.is_running or job.status == ImportStatus.DONE else selectors.import_job_encodings(job=job)
@@ -297,7 +287,7 @@ def import_job(request, importjob_id):
 @never_cache
 def import_job_status(request, importjob_id):
     """The job's progress as JSON, polled by static/js/imports.js while the job runs."""
-    job = _get_import_job(request, importjob_id, selectors.import_job_progress(tenant=request.tenant))
+    job = access.import_job_for_user(request.user, importjob_id, progress_only=True)
     job = services.import_job_expire_if_lost(job=job, now=timezone.now())
     progress_text, indeterminate = _progress(job)
     return JsonResponse({
@@ -310,7 +300,7 @@ def import_job_status(request, importjob_id):
 @requires("members.import_people")
 @require_POST
 def import_commit(request, importjob_id):
-    job = _get_import_job(request, importjob_id)
+    job = access.import_job_for_user(request.user, importjob_id)
     try:
         services.import_job_commit(job=job, user=request.user)
     except ValidationError as error:
@@ -330,7 +320,7 @@ def _encoding_offered(job, encodings) -> str:
 @require_POST
 def import_retry(request, importjob_id):
     """Run a failed job again, or (with ``encoding``) check a CSV again read in the chosen encoding."""
-    job = _get_import_job(request, importjob_id)
+    job = access.import_job_for_user(request.user, importjob_id)
     encoding = request.POST.get("encoding") if "encoding" in request.POST else None
     try:
         services.import_job_retry(job=job, user=request.user, now=timezone.now(), encoding=encoding)

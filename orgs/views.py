@@ -1,6 +1,6 @@
 """Pages of the school's structure, its policy settings (OR-6) and the platform's school list.
 
-Every view is decorators, one access helper, one selector or service call, render. The access helpers
+Every view is decorators, one access helper (orgs/access.py), one selector or service call, render. The access helpers
 fetch through ``orgs.tenancy.get_object_or_404`` inside the request's tenant scope, so another school's id
 answers 404 exactly like a missing one. People shown on these pages come from members' selectors, which
 keep only the people the user may see.
@@ -9,7 +9,6 @@ keep only the people the user may see.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,7 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from members import selectors as people
 from members.models import Role
-from orgs import selectors, services
+from orgs import access, selectors, services
 from orgs.calendar import local_date
 from orgs.forms import (
     ClassFilterForm,
@@ -27,9 +26,7 @@ from orgs.forms import (
     TenantCreateForm,
     TenantEditForm,
 )
-from orgs.models import Building, College, Department, Organisation, SchoolClass, Tenant
 from orgs.pages import paginate, pk_of
-from orgs.tenancy import get_object_or_404
 from orgs.web import platform_admin_only, requires
 
 
@@ -39,44 +36,6 @@ def _today():
 
 def _posted(request):
     return request.POST if request.method == "POST" else None
-
-
-# --- access helpers: one per object type; a missing and a foreign id are the same 404 ---
-
-
-def _get_college(request, college_id):
-    return get_object_or_404(College, pk=college_id)
-
-
-def _get_class(request, schoolclass_id):
-    return get_object_or_404(SchoolClass.objects.select_related("major", "college"), pk=schoolclass_id)
-
-
-def _get_building(request, building_id):
-    return get_object_or_404(Building, pk=building_id)
-
-
-def _get_room(request, room_id):
-    return get_object_or_404(selectors.room_list(), pk=room_id)
-
-
-def _get_organisation(request, organisation_id):
-    return get_object_or_404(Organisation.objects.select_related("parent", "college"), pk=organisation_id)
-
-
-def _get_department(request, department_id):
-    return get_object_or_404(Department.objects.select_related("organisation"), pk=department_id)
-
-
-def _get_policy(request, key):
-    entry = selectors.policy_entry(tenant=request.tenant, key=key, on=_today())
-    if entry is None:
-        raise Http404()
-    return entry
-
-
-def _get_tenant(request, tenant_id):
-    return get_object_or_404(Tenant, pk=tenant_id)
 
 
 # --- colleges and classes ---
@@ -91,7 +50,7 @@ def college_list(request):
 
 @requires("orgs.browse_structure")
 def college_detail(request, college_id):
-    college = _get_college(request, college_id)
+    college = access.college_for_user(request.user, college_id)
     form = SearchForm(request.GET)
     classes = selectors.class_list(search=form.filters().get("q", ""), college_id=college.pk)
     return render(request, "orgs/college_detail.html", {
@@ -113,7 +72,7 @@ def class_list(request):
 
 @requires("orgs.browse_structure")
 def class_detail(request, schoolclass_id):
-    school_class = _get_class(request, schoolclass_id)
+    school_class = access.class_for_user(request.user, schoolclass_id)
     form = SearchForm(request.GET)
     students = people.person_list(
         user=request.user, search=form.filters().get("q", ""), school_class_id=school_class.pk
@@ -135,7 +94,7 @@ def building_list(request):
 
 @requires("orgs.browse_structure")
 def building_detail(request, building_id):
-    building = _get_building(request, building_id)
+    building = access.building_for_user(request.user, building_id)
     form = SearchForm(request.GET)
     rooms = selectors.room_list(building=building, search=form.filters().get("q", ""))
     return render(request, "orgs/building_detail.html", {
@@ -145,7 +104,7 @@ def building_detail(request, building_id):
 
 @requires("orgs.browse_structure")
 def room_detail(request, room_id):
-    room = _get_room(request, room_id)
+    room = access.room_for_user(request.user, room_id)
     residents = people.person_list(user=request.user, room_id=room.pk)
     return render(request, "orgs/room_detail.html", {"room": room, "residents": residents})
 
@@ -163,7 +122,7 @@ def organisation_list(request):
 
 @requires("orgs.browse_structure")
 def organisation_detail(request, organisation_id):
-    organisation = _get_organisation(request, organisation_id)
+    organisation = access.organisation_for_user(request.user, organisation_id)
     members = people.organisation_members(user=request.user, organisation=organisation)
     return render(request, "orgs/organisation_detail.html", {
         "organisation": organisation,
@@ -176,7 +135,7 @@ def organisation_detail(request, organisation_id):
 
 @requires("orgs.browse_structure")
 def department_detail(request, department_id):
-    department = _get_department(request, department_id)
+    department = access.department_for_user(request.user, department_id)
     history = people.department_members(user=request.user, department=department, current_only=False)
     return render(request, "orgs/department_detail.html", {
         "department": department, "current": people.department_members(user=request.user, department=department),
@@ -196,7 +155,7 @@ def policy_list(request):
 @requires("orgs.change_policy")
 @require_http_methods(["GET", "POST"])
 def policy_change(request, key):
-    entry = _get_policy(request, key)
+    entry = access.policy_for_user(request.user, key, on=_today())
     form = PolicyChangeForm(_posted(request), initial={"value": entry["value"]})
     if form.is_valid():
         try:
@@ -243,7 +202,7 @@ def tenant_create(request):
 @platform_admin_only
 @require_http_methods(["GET", "POST"])
 def tenant_edit(request, tenant_id):
-    tenant = _get_tenant(request, tenant_id)
+    tenant = access.tenant_for_platform_admin(request.user, tenant_id)
     form = TenantEditForm.for_tenant(tenant, data=_posted(request))
     if form.is_valid():
         try:

@@ -34,3 +34,8 @@ def platform_admin_only(view):
 def error_text(error: ValidationError) -> str:
     """A service's refusal (its Chinese messages) as one line."""
     return " ".join(error.messages)
+
+
+def form_error_text(form) -> str:
+    """A bound form's errors (its Chinese messages) as one line."""
+    return " ".join(str(message) for errors in form.errors.values() for message in errors)

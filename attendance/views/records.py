@@ -33,11 +33,7 @@ from attendance.models import ActivityProposal, Coordination, DepartmentOrder, M
 from orgs.calendar import local_date
 from orgs.pages import ids_of
 from orgs.tenancy import get_object_or_404
-from orgs.web import error_text
-
-
-def _form_errors(form) -> str:
-    return " ".join(str(message) for errors in form.errors.values() for message in errors)
+from orgs.web import error_text, form_error_text
 
 
 def _to(name, meeting, anchor=""):
@@ -47,7 +43,7 @@ def _to(name, meeting, anchor=""):
 def _save(request, form, write, success):
     """Run ``write(cleaned_data)`` when ``form`` (if any) is valid; the outcome (or why not) as a message."""
     if form is not None and not form.is_valid():
-        messages.error(request, _form_errors(form))
+        messages.error(request, form_error_text(form))
         return
     try:
         write(form.cleaned_data if form is not None else None)
