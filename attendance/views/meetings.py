@@ -199,7 +199,7 @@ def meeting_row_changes(request, meeting_id, person_id):
     meeting = access.meeting_for_user(request.user, meeting_id)
     if person_id > MAX_ID:  # the path's int is unbounded; a foreign key lookup beyond 2⁶³ overflows
         raise Http404()
-    row = get_object_or_404(selectors.attendance_rows(user=request.user, meeting=meeting), person_id=person_id)
+    row = access.row_for_user(request.user, meeting, person_id)
     changes = _describe(selectors.attendance_changes(meeting=meeting, attendance=row))
     response = render(request, "attendance/_row_changes.html", {"changes": changes})
     response["Cache-Control"] = "no-store"
@@ -353,7 +353,7 @@ def leave_list(request):
 @login_required
 @require_POST
 def leave_decide(request, leaverequest_id):
-    leave = get_object_or_404(selectors.leave_requests_decidable_by(request.user), pk=leaverequest_id)
+    leave = access.leave_request_for_decider(request.user, leaverequest_id)
     decision = request.POST.get("decision")
     # Decided on the attendance page itself ("back=meeting"): back there, else to the list of all requests.
     back = (redirect("attendance:meeting_detail", meeting_id=leave.attendance.meeting_id)
@@ -505,9 +505,8 @@ def checkin(request, meeting_id, code):
     scanned_at, new_scan = _scan_stamp(request, meeting_id, code, now)
     if not request.user.is_authenticated:
         return _keep_scan(redirect_to_login(request.get_full_path()), meeting_id, code, scanned_at, new_scan)
-    meeting = get_object_or_404(Meeting.objects.select_related("organisation", "tenant"), pk=meeting_id)
-    rows = Attendance.objects.filter(meeting=meeting).select_related("meeting__tenant", "person")
-    attendance = get_object_or_404(rows, person_id=request.user.person_id or 0)
+    attendance = access.own_row(request.user, meeting_id)
+    meeting = attendance.meeting
     status = 200
     if request.method == "POST":
         try:

@@ -29,10 +29,9 @@ from attendance.forms import (
     ProposalForm,
     ProposalUpdateForm,
 )
-from attendance.models import ActivityProposal, Coordination, DepartmentOrder, MeetingKind
+from attendance.models import Coordination, DepartmentOrder, MeetingKind
 from orgs.calendar import local_date
 from orgs.pages import ids_of
-from orgs.tenancy import get_object_or_404
 from orgs.web import error_text, form_error_text
 
 
@@ -202,17 +201,10 @@ def activity_proposal_add(request, meeting_id):
     return _to("activity_record", meeting, "#proposals")
 
 
-def _get_proposal(request, meeting_id, activityproposal_id):
-    meeting = access.meeting_for_recorder(request.user, meeting_id, "attendance.record_activity")
-    proposal = get_object_or_404(ActivityProposal.objects.filter(meeting=meeting), pk=activityproposal_id)
-    proposal.meeting = meeting
-    return meeting, proposal
-
-
 @login_required
 @require_POST
 def activity_proposal_update(request, meeting_id, activityproposal_id):
-    meeting, proposal = _get_proposal(request, meeting_id, activityproposal_id)
+    meeting, proposal = access.proposal_for_recorder(request.user, meeting_id, activityproposal_id)
     _save(request, ProposalUpdateForm(request.POST), lambda data: services.activity_proposal_update(
         proposal=proposal, user=request.user, now=timezone.now(), **data), _("已保存方案或构想。"))
     return _to("activity_record", meeting, "#proposals")
@@ -221,7 +213,7 @@ def activity_proposal_update(request, meeting_id, activityproposal_id):
 @login_required
 @require_POST
 def activity_proposal_remove(request, meeting_id, activityproposal_id):
-    meeting, proposal = _get_proposal(request, meeting_id, activityproposal_id)
+    meeting, proposal = access.proposal_for_recorder(request.user, meeting_id, activityproposal_id)
     _save(request, None, lambda _data: services.activity_proposal_remove(
         proposal=proposal, now=timezone.now()),
           _("已删除方案或构想。"))

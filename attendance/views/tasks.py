@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from attendance import selectors, services
+from attendance import access, selectors, services
 from attendance.forms import CancelForm, TaskEditForm, TaskFilterForm, TaskForm, TaskSubmitForm, default_deadline
 from attendance.models import Grade
 from attendance.policies import TASK_ATTACHMENT_MAX_MB
@@ -33,33 +33,6 @@ from orgs.uploads import upload_limit, upload_refused
 from orgs.web import error_text, requires
 
 # --- access helpers: a missing, a foreign and an invisible id are the same 404 ---
-
-
-def _get_task(request, task_id):
-    visible = selectors.tasks_visible_to(request.user).select_related("organisation", "department",
-                                                                      "created_by__person")
-    return get_object_or_404(visible, pk=task_id)
-
-
-def _get_managed_task(request, task_id):
-    task = _get_task(request, task_id)
-    if not request.user.has_perm("attendance.manage_task", task):
-        raise PermissionDenied
-    return task
-
-
-def _get_assignment(request, taskassignment_id):
-    visible = selectors.assignments_visible_to(request.user).select_related("task", "person")
-    return get_object_or_404(visible, pk=taskassignment_id)
-
-
-def _get_own_assignment(request, taskassignment_id):
-    """The user's own assignment; someone else's that the user may see (their office's) is a 403."""
-    assignment = _get_assignment(request, taskassignment_id)
-    if assignment.person_id != request.user.person_id:
-        raise PermissionDenied
-    return assignment
-
 
 
 def _wants_json(request) -> bool:
@@ -101,7 +74,7 @@ def task_create(request):
 def task_detail(request, task_id):
     """Every assignee the user may see: 答收到 and submission times, late, note, files, grade (a control per row
     for the office). A constant number of queries: the task, its rows with their people, their files."""
-    task = _get_task(request, task_id)
+    task = access.task_for_user(request.user, task_id)
     manager = request.user.has_perm("attendance.manage_task", task)
     rows = list(selectors.task_assignments(user=request.user, task=task))
     counts = {
@@ -124,7 +97,7 @@ def task_detail(request, task_id):
 def task_edit(request, task_id):
     """Edit a task's title, requirements and deadline (e.g. extend it). Only the office of its organisation; a
     cancelled task is refused."""
-    task = _get_managed_task(request, task_id)
+    task = access.task_for_manager(request.user, task_id)
     if task.is_cancelled:
         messages.error(request, _("任务已取消，不能修改。"))
         return redirect("attendance:task_detail", task_id=task.pk)
@@ -143,7 +116,7 @@ def task_edit(request, task_id):
 @login_required
 @require_POST
 def task_cancel(request, task_id):
-    task = _get_managed_task(request, task_id)
+    task = access.task_for_manager(request.user, task_id)
     try:
         services.task_cancel(task=task, reason=request.POST.get("reason", ""), now=timezone.now())
     except ValidationError as error:
@@ -158,7 +131,7 @@ def task_cancel(request, task_id):
 def task_grade(request, taskassignment_id):
     """``grade`` (excellent/good/average/poor) of one submitted assignment. With ``Accept: application/json``
     (static/js/tasks.js) the answer is JSON — the saved grade, or a 400 with the Chinese message."""
-    assignment = _get_assignment(request, taskassignment_id)
+    assignment = access.assignment_for_user(request.user, taskassignment_id)
     if not request.user.has_perm("attendance.manage_task", assignment.task):
         raise PermissionDenied
     try:
@@ -200,7 +173,7 @@ def _to_my_tasks():
 @requires("attendance.view_own")
 @require_POST
 def task_acknowledge(request, taskassignment_id):
-    assignment = _get_own_assignment(request, taskassignment_id)
+    assignment = access.own_assignment(request.user, taskassignment_id)
     try:
         services.task_acknowledge(assignment=assignment, user=request.user, now=timezone.now())
     except ValidationError as error:
@@ -225,7 +198,7 @@ def task_submit(request, taskassignment_id):
     """A note and 0–5 files (multipart), once. The service refuses a second submission, a cancelled task, too
     many files, an empty or too large file, a file whose content is not its extension's — nothing is saved then.
     A file past the school's limit is stopped while it arrives (orgs.uploads): nothing is saved either."""
-    assignment = _get_own_assignment(request, taskassignment_id)
+    assignment = access.own_assignment(request.user, taskassignment_id)
     if refused := upload_refused(request):
         messages.error(request, refused)
         return _to_my_tasks()
