@@ -8,51 +8,17 @@ import re
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from attendance import checkin, services
-from attendance.models import Attendance, AttendanceChange, Audience, MeetingKind, Status
+from attendance.models import Attendance, Status
+from attendance.tests.checkin_world import START, _changes, _meeting, _url, clock_fixture, meeting_fixture  # noqa: F401 - the fixtures
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-
-#: Tomorrow at 11:00 UTC (19:00 in Shanghai): inside the fixture school's current term.
-START = (dt.datetime.now(dt.UTC) + dt.timedelta(days=1)).replace(hour=11, minute=0, second=0, microsecond=0)
-
-
-def _meeting(school, *, start=START, hours=2):
-    with tenant_scope(school.tenant):
-        return services.meeting_create(
-            organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=hours), audience=Audience.ORGANISATION, user=school.office,
-        )
-
-
-@pytest.fixture
-def meeting(school):
-    return _meeting(school)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """Freeze the pages' clock: ``clock(moment)``."""
-    def set_to(moment):
-        monkeypatch.setattr(timezone, "now", lambda: moment)
-        return moment
-    return set_to
-
-
-def _url(meeting, code):
-    return reverse("attendance:checkin", kwargs={"meeting_id": meeting.pk, "code": code})
 
 
 def _row(school, meeting, user):
     with tenant_scope(school.tenant):
         return Attendance.objects.get(meeting=meeting, person_id=user.person_id)
-
-
-def _changes(school):
-    with tenant_scope(school.tenant):
-        return list(AttendanceChange.objects.values_list("attendance__person_id", "via", "new_status"))
 
 
 # --- the code ---

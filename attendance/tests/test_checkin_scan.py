@@ -7,11 +7,11 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 
 from attendance import checkin
-from attendance.tests.test_checkin import START, _changes, _url, clock, meeting  # noqa: F401 - fixtures
+from attendance.tests.checkin_world import START, _changes, _url, clock_fixture, meeting_fixture  # noqa: F401 - the fixtures
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 
 
-def _scan_then_log_in(client, school, meeting, clock):  # noqa: F811
+def _scan_then_log_in(client, school, meeting, clock):
     scanned = clock(START - dt.timedelta(minutes=2))
     url = _url(meeting, checkin.current_code(meeting, now=scanned))
     response = client.get(url)
@@ -22,7 +22,7 @@ def _scan_then_log_in(client, school, meeting, clock):  # noqa: F811
     return url
 
 
-def test_a_scan_before_logging_in_still_checks_in_after_the_login(client, school, meeting, clock):  # noqa: F811
+def test_a_scan_before_logging_in_still_checks_in_after_the_login(client, school, meeting, clock):
     url = _scan_then_log_in(client, school, meeting, clock)
     response = client.post(url)
     assert response.status_code == 302
@@ -30,7 +30,7 @@ def test_a_scan_before_logging_in_still_checks_in_after_the_login(client, school
     assert response.cookies[f"checkin_{meeting.pk}"].value == ""  # spent: the cookie is deleted
 
 
-def test_without_the_scan_cookie_the_old_code_has_expired(client, school, meeting, clock):  # noqa: F811
+def test_without_the_scan_cookie_the_old_code_has_expired(client, school, meeting, clock):
     url = _scan_then_log_in(client, school, meeting, clock)
     other = Client()
     other.force_login(school.officer)
@@ -38,7 +38,7 @@ def test_without_the_scan_cookie_the_old_code_has_expired(client, school, meetin
     assert response.status_code == 400 and "二维码已过期" in response.content.decode()
 
 
-def test_a_tampered_scan_cookie_counts_for_nothing(client, school, meeting, clock):  # noqa: F811
+def test_a_tampered_scan_cookie_counts_for_nothing(client, school, meeting, clock):
     url = _scan_then_log_in(client, school, meeting, clock)
     name = f"checkin_{meeting.pk}"
     code = url.rstrip("/").rsplit("/", 1)[1]

@@ -8,7 +8,7 @@ import pytest
 
 from attendance import exports, services
 from attendance.models import Attendance, Status
-from attendance.tests.test_services import END, Alliance, plenary
+from attendance.tests.alliance import END, Alliance, plenary
 from orgs.tenancy import tenant_scope
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="poppler-utils (pdftotext, pdffonts) missing")

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import Status
-from attendance.tests.test_views import _changes, _meeting, _post_marks, _rows
+from attendance.tests.mark_world import _changes, _meeting, _post_marks, _rows
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 

@@ -17,8 +17,8 @@ from openpyxl import load_workbook
 from attendance import exports, services
 from attendance.models import Audience, MeetingKind, Status
 from attendance.selectors import monthly_sheet
+from attendance.tests.alliance import Alliance
 from attendance.tests.factories import SHANGHAI
-from attendance.tests.test_services import Alliance
 from members.tests.factories import MembershipFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date

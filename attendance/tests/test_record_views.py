@@ -24,17 +24,17 @@ from attendance.models import (
     PlenaryDisruption,
     PlenaryOrder,
 )
-from attendance.tests.test_views import other_office  # noqa: F401 - the "other_office" fixture
 from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory
+from tests.personas import login_as, personas
 
 #: GET of a page: the office records, a department head and the school's admin read, the others see nothing.
-SEES = {"office": 200, "head": 200, "admin": 200, "officer": 404, "other_office": 404, "other_admin": 404}
+SEES = {"office": 200, "head": 200, "admin": 200, "officer": 404, "other_office": 404, "other_school": 404}
 #: POST of a write: the office only; who sees the page without recording gets a 403.
-WRITES = {"office": 302, "head": 403, "admin": 403, "officer": 404, "other_office": 404, "other_admin": 404}
+WRITES = {"office": 302, "head": 403, "admin": 403, "officer": 404, "other_office": 404, "other_school": 404}
 
 
 def _session(school, kind=MeetingKind.PLENARY, *, starts_in=dt.timedelta(hours=-1), **extra):
@@ -60,10 +60,6 @@ def activity(school):
 
 def _url(name, meeting, **kwargs):
     return reverse(f"attendance:{name}", kwargs={"meeting_id": meeting.pk, **kwargs})
-
-
-def _as(client, school, persona, other_office):  # noqa: F811 - the fixture's value
-    client.force_login(other_office if persona == "other_office" else getattr(school, persona))
 
 
 def _count(school, model):
@@ -98,9 +94,10 @@ def test_the_office_records_minutes_on_the_sessions_page(client, school, plenary
         assert Minutes.objects.get().taken is True
 
 
-def test_minutes_by_persona(client, school, plenary, other_office):  # noqa: F811
+def test_minutes_by_persona(client, school, plenary, other_office):
+    users = personas(school, names=SEES, other_office=other_office)
     for persona, status in WRITES.items():
-        _as(client, school, persona, other_office)
+        login_as(client, users[persona])
         assert client.post(_url("minutes_record", plenary), {"taken": "0"}).status_code == status, persona
         if SEES[persona] == 200 and persona != "office":
             html = _html(client.get(_url("meeting_detail", plenary)))
@@ -125,10 +122,11 @@ def test_the_minutes_box_says_what_is_missing(client, school):
 # --- the discipline page (SC-8) ---
 
 
-def test_the_discipline_page_by_persona(client, school, plenary, other_office):  # noqa: F811
+def test_the_discipline_page_by_persona(client, school, plenary, other_office):
     url = _url("plenary_discipline", plenary)
+    users = personas(school, names=SEES, other_office=other_office)
     for persona, status in SEES.items():
-        _as(client, school, persona, other_office)
+        login_as(client, users[persona])
         response = client.get(url)
         assert response.status_code == status, persona
         if status == 200:
@@ -140,16 +138,17 @@ def test_the_discipline_page_by_persona(client, school, plenary, other_office): 
     assert client.get(url).status_code in (302, 404)
 
 
-def test_discipline_writes_by_persona(client, school, plenary, other_office):  # noqa: F811
+def test_discipline_writes_by_persona(client, school, plenary, other_office):
     posts = [
         ("plenary_order", {"department": school.dept.pk, "order": "noisy"}),
         ("plenary_disruption_add", {"person": school.student_x.pk, "note": "大声喧哗"}),
         ("plenary_disruption_remove", {"person": school.student_x.pk}),
     ]
+    users = personas(school, names=SEES, other_office=other_office)
     for persona, status in WRITES.items():
         if persona == "office":
             continue
-        _as(client, school, persona, other_office)
+        login_as(client, users[persona])
         for name, data in posts:
             assert client.post(_url(name, plenary), data).status_code == status, (persona, name)
             assert client.get(_url(name, plenary)).status_code == 405, (persona, name)
@@ -193,7 +192,7 @@ def test_the_office_records_discipline(client, school, plenary):
     ("plenary_disruption_add", {"person": "x", "note": "吵" * 201}, "200"),
     ("plenary_disruption_remove", {}, "请选择人员。"),
 ])
-def test_bad_discipline_posts_say_why_and_change_nothing(client, school, plenary, other_office, name, data,  # noqa: F811
+def test_bad_discipline_posts_say_why_and_change_nothing(client, school, plenary, other_office, name, data,
                                                          message):
     values = {"other": school.other.dept.pk, "dept": school.dept.pk, "y": school.student_y.pk,
               "x": school.student_x.pk, "0": 0}
@@ -234,10 +233,11 @@ def test_a_page_of_the_wrong_kind_goes_back_to_the_session(client, school, plena
 # --- the activity page (AT-6) ---
 
 
-def test_the_activity_page_by_persona(client, school, activity, other_office):  # noqa: F811
+def test_the_activity_page_by_persona(client, school, activity, other_office):
     url = _url("activity_record", activity)
+    users = personas(school, names=SEES, other_office=other_office)
     for persona, status in SEES.items():
-        _as(client, school, persona, other_office)
+        login_as(client, users[persona])
         response = client.get(url)
         assert response.status_code == status, persona
         if status == 200:
@@ -256,7 +256,7 @@ def _proposal(school, activity):
                                               user=school.office, now=timezone.now())
 
 
-def test_activity_writes_by_persona(client, school, activity, other_office):  # noqa: F811
+def test_activity_writes_by_persona(client, school, activity, other_office):
     proposal = _proposal(school, activity)
     with tenant_scope(school.tenant):
         newcomer = PersonFactory(tenant=school.tenant, name="赵新人")
@@ -272,10 +272,11 @@ def test_activity_writes_by_persona(client, school, activity, other_office):  # 
         ("activity_proposal_remove", {"activityproposal_id": proposal.pk}, {}),
     ]
     models = (ActivityReport, ActivityCoordination, ActivityPerformance, ActivityProposal)
+    users = personas(school, names=SEES, other_office=other_office)
     for persona, status in WRITES.items():
         if persona == "office":
             continue
-        _as(client, school, persona, other_office)
+        login_as(client, users[persona])
         for name, kwargs, data in posts:
             assert client.post(_url(name, activity, **kwargs), data).status_code == status, (persona, name)
     assert [_count(school, m) for m in models] == [0, 0, 0, 1] and _count(school, Attendance) == 3

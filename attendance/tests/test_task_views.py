@@ -13,17 +13,11 @@ from django.utils import timezone
 
 from attendance import services
 from attendance.models import Audience, Grade, Task, TaskAssignment, TaskAttachment
-from attendance.tests.test_tasks import (
-    assignment_of,
-    make_task,
-    more_fixture,  # noqa: F401 - the "more" fixture
-    sample,
-    set_max_mb,
-    upload,
-)
+from attendance.tests.task_world import assignment_of, make_task, sample, set_max_mb, upload
 from members.tests.factories import MembershipFactory, PersonFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
+from tests.personas import as_, personas, statuses
 
 
 @pytest.fixture
@@ -36,11 +30,6 @@ def _url(name, **kwargs):
     return reverse(f"attendance:{name}", kwargs=kwargs)
 
 
-def _as(client, user):
-    client.force_login(user)
-    return client
-
-
 def _submitted(school, task, user, *, files=(), note="", now=None):
     """``user``'s assignment of ``task``, submitted through the service."""
     assignment = assignment_of(school, task, user)
@@ -50,47 +39,28 @@ def _submitted(school, task, user, *, files=(), note="", now=None):
     return assignment_of(school, task, user)
 
 
-def _personas(school, more):
-    return {
-        "office": school.office, "head": school.head, "president": more.president, "admin": school.admin,
-        "officer": school.officer, "other_office": more.other_office, "other_school": school.other_admin,
-    }
-
-
-def _statuses(client, school, more, method, url, data=None, **extra):
-    answers = {}
-    for persona, user in _personas(school, more).items():
-        response = getattr(_as(client, user), method)(url, data or {}, **extra)
-        answers[persona] = response.status_code
-        if response.streaming:
-            # read a download to its end: the test client then closes its file with the connection-closing
-            # signal held back (response.close() would fire it and, on PostgreSQL, close the test's connection)
-            b"".join(response.streaming_content)
-    return answers
-
-
 # --- the task list ---
 
 
 def test_the_task_list_by_persona(client, school, more, task):
     url = _url("task_list")
-    assert _statuses(client, school, more, "get", url) == {
+    assert statuses(client, url, personas(school, more), "get") == {
         "office": 200, "head": 200, "president": 200, "admin": 200, "officer": 403, "other_office": 200,
         "other_school": 200,
     }
     for user, seen in ((school.office, [task.pk]), (school.head, [task.pk]), (more.other_office, []),
                        (school.other_admin, [])):
-        assert [t.pk for t in _as(client, user).get(url).context["page"]] == seen, user
-    html = _as(client, school.office).get(url).content.decode()
+        assert [t.pk for t in as_(client, user).get(url).context["page"]] == seen, user
+    html = as_(client, school.office).get(url).content.decode()
     assert "布置任务" in html and task.title in html
-    assert "布置任务" not in _as(client, school.head).get(url).content.decode()
+    assert "布置任务" not in as_(client, school.head).get(url).content.decode()
 
 
 def test_the_task_list_filters_open_and_closed(client, school, more, task):
     closed = make_task(school, now=timezone.now(), title="已取消的任务")
     with tenant_scope(school.tenant):
         services.task_cancel(task=closed, reason="取消", now=timezone.now())
-    client = _as(client, school.office)
+    client = as_(client, school.office)
     url = _url("task_list")
     assert [t.pk for t in client.get(url, {"state": "open"}).context["page"]] == [task.pk]
     assert [t.pk for t in client.get(url, {"state": "closed"}).context["page"]] == [closed.pk]
@@ -99,7 +69,7 @@ def test_the_task_list_filters_open_and_closed(client, school, more, task):
 
 
 def test_the_task_list_runs_a_constant_number_of_queries(client, school, more, django_assert_num_queries):
-    client = _as(client, school.office)
+    client = as_(client, school.office)
     url = _url("task_list")
 
     def add(n):
@@ -126,7 +96,7 @@ def _form(school, **extra):
 
 
 def test_the_office_assigns_a_task(client, school, more):
-    client = _as(client, school.office)
+    client = as_(client, school.office)
     url = _url("task_create")
     assert client.get(url).status_code == 200
     response = client.post(url, _form(school))
@@ -139,7 +109,7 @@ def test_the_office_assigns_a_task(client, school, more):
 
 
 def test_a_task_for_chosen_people_from_the_form(client, school, more):
-    response = _as(client, school.office).post(_url("task_create"), _form(
+    response = as_(client, school.office).post(_url("task_create"), _form(
         school, audience="chosen", department="", chosen=[school.student_x.pk, more.outsider.pk]))
     assert response.status_code == 302
     with tenant_scope(school.tenant):
@@ -152,27 +122,27 @@ def test_a_task_for_chosen_people_from_the_form(client, school, more):
     ({"audience": "chosen", "department": ""}, "请选择布置对象。"),
 ])
 def test_a_bad_task_form_says_why(client, school, more, extra, message):
-    response = _as(client, school.office).post(_url("task_create"), _form(school, **extra))
+    response = as_(client, school.office).post(_url("task_create"), _form(school, **extra))
     assert response.status_code == 200 and message in response.content.decode()
     with tenant_scope(school.tenant):
         assert not Task.objects.exists()
 
 
 def test_another_organisations_department_is_not_offered(client, school, more):
-    response = _as(client, school.office).post(_url("task_create"), _form(school, department=more.other_dept.pk))
+    response = as_(client, school.office).post(_url("task_create"), _form(school, department=more.other_dept.pk))
     assert response.status_code == 200 and "department" in response.context["form"].errors
-    response = _as(client, school.office).post(_url("task_create"), _form(school, organisation=more.other_org.pk))
+    response = as_(client, school.office).post(_url("task_create"), _form(school, organisation=more.other_org.pk))
     assert "organisation" in response.context["form"].errors
     with tenant_scope(school.tenant):
         assert not Task.objects.exists()
 
 
 def test_only_an_office_assigns_tasks(client, school, more):
-    assert _statuses(client, school, more, "get", _url("task_create")) == {
+    assert statuses(client, _url("task_create"), personas(school, more), "get") == {
         "office": 200, "head": 403, "president": 403, "admin": 403, "officer": 403, "other_office": 200,
         "other_school": 403,
     }
-    _as(client, school.head).post(_url("task_create"), _form(school))
+    as_(client, school.head).post(_url("task_create"), _form(school))
     with tenant_scope(school.tenant):
         assert not Task.objects.exists()
 
@@ -182,7 +152,7 @@ def test_only_an_office_assigns_tasks(client, school, more):
 
 def test_the_task_page_by_persona(client, school, more, task):
     url = _url("task_detail", task_id=task.pk)
-    assert _statuses(client, school, more, "get", url) == {
+    assert statuses(client, url, personas(school, more), "get") == {
         "office": 200, "head": 200, "president": 200, "admin": 200, "officer": 404, "other_office": 404,
         "other_school": 404,
     }
@@ -197,7 +167,7 @@ def test_the_office_sees_every_assignee_with_times_files_and_grade_controls(clie
     late = task.deadline + dt.timedelta(hours=1)
     _submitted(school, task, school.officer, note="已完成", files=[upload("总结.docx")])
     _submitted(school, task, UserFactory(tenant=school.tenant, person=more.outsider), now=late)
-    response = _as(client, school.office).get(_url("task_detail", task_id=task.pk))
+    response = as_(client, school.office).get(_url("task_detail", task_id=task.pk))
     html = response.content.decode()
     rows = {row.person.name: row for row in response.context["rows"]}
     assert set(rows) == {school.student_x.name, school.officer.person.name, school.head.person.name, "王外部"}
@@ -211,13 +181,13 @@ def test_the_office_sees_every_assignee_with_times_files_and_grade_controls(clie
 
 def test_a_department_head_reads_only_their_department(client, school, more, task):
     _submitted(school, task, school.officer)
-    response = _as(client, school.head).get(_url("task_detail", task_id=task.pk))
+    response = as_(client, school.head).get(_url("task_detail", task_id=task.pk))
     html = response.content.decode()
     assert {row.person.name for row in response.context["rows"]} == {
         school.student_x.name, school.officer.person.name, school.head.person.name}
     assert "王外部" not in html and "只显示你所在部门的成员" in html
     assert "data-grade-form" not in html and 'id="edit-task"' not in html and "取消任务" not in html
-    response = _as(client, more.president).get(_url("task_detail", task_id=task.pk))
+    response = as_(client, more.president).get(_url("task_detail", task_id=task.pk))
     assert len(response.context["rows"]) == 4 and "data-grade-form" not in response.content.decode()
 
 
@@ -241,7 +211,7 @@ def test_the_task_page_runs_a_constant_number_of_queries(client, school, more, d
         return _url("task_detail", task_id=task.pk)
 
     for user in (school.office, school.head):
-        client = _as(client, user)
+        client = as_(client, user)
         small, large = page_of(3), page_of(20)
         client.get(small)
         with CaptureQueriesContext(connection) as few:
@@ -261,18 +231,18 @@ def _edit(task, **changes):
 
 def test_the_edit_page_by_persona(client, school, more, task):
     url = _url("task_edit", task_id=task.pk)
-    assert _statuses(client, school, more, "get", url) == {
+    assert statuses(client, url, personas(school, more), "get") == {
         "office": 200, "head": 403, "president": 403, "admin": 403, "officer": 404, "other_office": 404,
         "other_school": 404,
     }
     for user in (school.head, more.other_office, school.other_admin):
-        assert _as(client, user).post(url, _edit(task)).status_code in (403, 404)
+        assert as_(client, user).post(url, _edit(task)).status_code in (403, 404)
     with tenant_scope(school.tenant):
         assert Task.objects.get().title == task.title
 
 
 def test_the_office_extends_the_deadline(client, school, more, task):
-    response = _as(client, school.office).post(_url("task_edit", task_id=task.pk), _edit(task))
+    response = as_(client, school.office).post(_url("task_edit", task_id=task.pk), _edit(task))
     assert response.status_code == 302
     with tenant_scope(school.tenant):
         saved = Task.objects.get()
@@ -281,7 +251,7 @@ def test_the_office_extends_the_deadline(client, school, more, task):
 
 
 def test_a_deadline_moved_into_the_past_is_refused(client, school, more, task):
-    response = _as(client, school.office).post(_url("task_edit", task_id=task.pk),
+    response = as_(client, school.office).post(_url("task_edit", task_id=task.pk),
                                                _edit(task, deadline="2001-01-01T22:00"))
     assert response.status_code == 200 and "新的截止时间必须晚于现在。" in response.content.decode()
     with tenant_scope(school.tenant):
@@ -290,11 +260,11 @@ def test_a_deadline_moved_into_the_past_is_refused(client, school, more, task):
 
 def test_the_office_cancels_a_task_with_a_reason(client, school, more, task):
     url = _url("task_cancel", task_id=task.pk)
-    assert _as(client, school.office).get(url).status_code == 405
+    assert as_(client, school.office).get(url).status_code == 405
     for user, status in ((school.head, 403), (school.admin, 403), (school.officer, 404), (more.other_office, 404),
                          (school.other_admin, 404)):
-        assert _as(client, user).post(url, {"reason": "x"}).status_code == status, user
-    client = _as(client, school.office)
+        assert as_(client, user).post(url, {"reason": "x"}).status_code == status, user
+    client = as_(client, school.office)
     assert "请填写取消原因。" in client.post(url, {"reason": " "}, follow=True).content.decode()
     html = client.post(url, {"reason": "活动改期"}, follow=True).content.decode()
     assert "任务已取消：活动改期" in html and "data-grade-form" not in html and 'id="edit-task"' not in html
@@ -312,7 +282,7 @@ def _grade(client, assignment, grade, *, json=True):
 
 def test_the_office_grades_without_reloading(client, school, more, task):
     row = _submitted(school, task, school.officer)
-    response = _grade(_as(client, school.office), row, "excellent")
+    response = _grade(as_(client, school.office), row, "excellent")
     assert response.status_code == 200 and response.json() == {"grade": "excellent", "grade_label": "优"}
     response = _grade(client, row, "poor", json=False)
     assert response.status_code == 302 and response["Location"].endswith(f"#assignment-{row.pk}")
@@ -320,7 +290,7 @@ def test_the_office_grades_without_reloading(client, school, more, task):
 
 
 def test_bad_grades_are_refused_in_chinese(client, school, more, task):
-    client = _as(client, school.office)
+    client = as_(client, school.office)
     unsubmitted = assignment_of(school, task, school.student_x)
     response = _grade(client, unsubmitted, "good")
     assert response.status_code == 400 and response.json() == {"error": "尚未提交，不能评定。"}
@@ -335,9 +305,9 @@ def test_bad_grades_are_refused_in_chinese(client, school, more, task):
 def test_grading_by_persona(client, school, more, task):
     row = _submitted(school, task, school.officer)
     url = _url("task_grade", taskassignment_id=row.pk)
-    assert _as(client, school.office).get(url).status_code == 405
+    assert as_(client, school.office).get(url).status_code == 405
     # the office's form without JavaScript is redirected back to the task page
-    assert _statuses(client, school, more, "post", url, {"grade": "good"}) == {
+    assert statuses(client, url, personas(school, more), "post", {"grade": "good"}) == {
         "office": 302, "head": 403, "president": 403, "admin": 403, "officer": 403, "other_office": 404,
         "other_school": 404,
     }
@@ -347,8 +317,8 @@ def test_grading_by_persona(client, school, more, task):
 def test_a_head_gets_404_for_another_departments_assignee(client, school, more, task):
     outsider = UserFactory(tenant=school.tenant, person=more.outsider)
     row = _submitted(school, task, outsider)
-    assert _grade(_as(client, school.head), row, "good").status_code == 404
-    assert _grade(_as(client, more.publicity_head), row, "good").status_code == 403
+    assert _grade(as_(client, school.head), row, "good").status_code == 404
+    assert _grade(as_(client, more.publicity_head), row, "good").status_code == 403
 
 
 # --- the member's side: 答收到 and submission on their own page ---
@@ -356,7 +326,7 @@ def test_a_head_gets_404_for_another_departments_assignee(client, school, more, 
 
 def test_my_page_shows_my_open_tasks_with_the_forms(client, school, more, task):
     mine = assignment_of(school, task, school.officer)
-    html = _as(client, school.officer).get(_url("my_attendance")).content.decode()
+    html = as_(client, school.officer).get(_url("my_attendance")).content.decode()
     assert "我的任务" in html and task.title in html and "每人提交一份总结" in html
     assert _url("task_acknowledge", taskassignment_id=mine.pk) in html
     assert 'enctype="multipart/form-data"' in html and _url("task_submit", taskassignment_id=mine.pk) in html
@@ -365,7 +335,7 @@ def test_my_page_shows_my_open_tasks_with_the_forms(client, school, more, task):
 
 def test_a_member_acknowledges_and_submits_with_files(client, school, more, task):
     mine = assignment_of(school, task, school.officer)
-    client = _as(client, school.officer)
+    client = as_(client, school.officer)
     response = client.post(_url("task_acknowledge", taskassignment_id=mine.pk), follow=True)
     assert "已答收到：" in response.content.decode()
     assert "你已经答收到了，无需重复。" in client.post(_url("task_acknowledge", taskassignment_id=mine.pk),
@@ -384,7 +354,7 @@ def test_a_member_acknowledges_and_submits_with_files(client, school, more, task
 
 def test_a_double_submit_is_refused_and_changes_nothing(client, school, more, task):
     mine = assignment_of(school, task, school.officer)
-    client = _as(client, school.officer)
+    client = as_(client, school.officer)
     client.post(_url("task_submit", taskassignment_id=mine.pk), {"note": "第一次", "files": [upload()]})
     first = assignment_of(school, task, school.officer)
     response = client.post(_url("task_submit", taskassignment_id=mine.pk),
@@ -400,7 +370,7 @@ def test_a_late_submission_is_accepted_and_flagged(client, school, more):
     past = make_task(school, now=timezone.now() - dt.timedelta(days=3),
                      deadline=timezone.now() - dt.timedelta(days=1))
     mine = assignment_of(school, past, school.officer)
-    client = _as(client, school.officer)
+    client = as_(client, school.officer)
     html = client.get(_url("my_attendance")).content.decode()
     assert "已过截止时间，仍可提交，记为逾期" in html
     response = client.post(_url("task_submit", taskassignment_id=mine.pk), {"note": "补交"}, follow=True)
@@ -416,7 +386,7 @@ def test_a_late_submission_is_accepted_and_flagged(client, school, more):
 def test_bad_uploads_are_refused_and_nothing_is_saved(client, school, more, task, files, message):
     set_max_mb(school, 1)
     mine = assignment_of(school, task, school.officer)
-    response = _as(client, school.officer).post(_url("task_submit", taskassignment_id=mine.pk),
+    response = as_(client, school.officer).post(_url("task_submit", taskassignment_id=mine.pk),
                                                 {"note": "x", "files": files()}, follow=True)
     assert message in response.content.decode()
     assert assignment_of(school, task, school.officer).submitted_at is None
@@ -426,7 +396,7 @@ def test_bad_uploads_are_refused_and_nothing_is_saved(client, school, more, task
 
 def test_a_note_too_long_is_refused(client, school, more, task):
     mine = assignment_of(school, task, school.officer)
-    response = _as(client, school.officer).post(_url("task_submit", taskassignment_id=mine.pk),
+    response = as_(client, school.officer).post(_url("task_submit", taskassignment_id=mine.pk),
                                                 {"note": "长" * 2001}, follow=True)
     assert "2000" in response.content.decode()
     assert assignment_of(school, task, school.officer).submitted_at is None
@@ -436,20 +406,20 @@ def test_a_note_too_long_is_refused(client, school, more, task):
 def test_only_the_assignee_acts_on_an_assignment(client, school, more, task, action):
     mine = assignment_of(school, task, school.officer)
     url = _url(action, taskassignment_id=mine.pk)
-    assert _as(client, school.officer).get(url).status_code == 405
-    statuses = _statuses(client, school, more, "post", url, {"note": "x"})
+    assert as_(client, school.officer).get(url).status_code == 405
+    got = statuses(client, url, personas(school, more), "post", {"note": "x"})
     # the office, presidium, admin and the head see the assignment but may not act for the member: 403
-    assert statuses == {"office": 403, "head": 403, "president": 403, "admin": 403, "officer": 302,
+    assert got == {"office": 403, "head": 403, "president": 403, "admin": 403, "officer": 302,
                         "other_office": 404, "other_school": 404}
     student = UserFactory(tenant=school.tenant, person=school.student_x)  # another assignee: not theirs to see
-    assert _as(client, student).post(url).status_code == 404
+    assert as_(client, student).post(url).status_code == 404
 
 
 def test_a_cancelled_task_is_not_submitted_from_the_page(client, school, more, task):
     mine = assignment_of(school, task, school.officer)
     with tenant_scope(school.tenant):
         services.task_cancel(task=task, reason="取消", now=timezone.now())
-    client = _as(client, school.officer)
+    client = as_(client, school.officer)
     html = client.get(_url("my_attendance")).content.decode()
     assert _url("task_submit", taskassignment_id=mine.pk) not in html and "已取消" in html
     response = client.post(_url("task_submit", taskassignment_id=mine.pk), {"note": "x"}, follow=True)
@@ -465,13 +435,13 @@ def test_the_download_by_persona(client, school, more, task):
         attachment = TaskAttachment.objects.get(assignment=row)
     url = _url("task_attachment", taskattachment_id=attachment.pk)
     assert "总结" not in url and quote("总结") not in url
-    statuses = _statuses(client, school, more, "get", url)
-    assert statuses == {"office": 200, "head": 200, "president": 200, "admin": 200, "officer": 200,
+    got = statuses(client, url, personas(school, more), "get")
+    assert got == {"office": 200, "head": 200, "president": 200, "admin": 200, "officer": 200,
                         "other_office": 404, "other_school": 404}
     student = UserFactory(tenant=school.tenant, person=school.student_x)  # same department, not theirs
-    assert _as(client, student).get(url).status_code == 404
-    assert _as(client, more.publicity_head).get(url).status_code == 404
-    response = _as(client, school.officer).get(url)
+    assert as_(client, student).get(url).status_code == 404
+    assert as_(client, more.publicity_head).get(url).status_code == 404
+    response = as_(client, school.officer).get(url)
     assert b"".join(response.streaming_content) == sample("张晓雨 总结.docx")
     assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -485,7 +455,7 @@ def test_a_file_missing_from_storage_is_a_404(client, school, more, task):
     with tenant_scope(school.tenant):
         attachment = TaskAttachment.objects.get(assignment=row)
         attachment.file.storage.delete(attachment.file.name)
-    assert _as(client, school.office).get(_url("task_attachment", taskattachment_id=attachment.pk)).status_code == 404
+    assert as_(client, school.office).get(_url("task_attachment", taskattachment_id=attachment.pk)).status_code == 404
 
 
 # --- the menu and the module switch ---
@@ -495,11 +465,11 @@ def test_the_menu_links_the_task_list(client, school, more):
     link = f'href="{_url("task_list")}"'
     for user, shown in ((school.office, True), (school.head, True), (more.president, True), (school.admin, True),
                         (school.officer, False)):
-        assert (link in _as(client, user).get(reverse("home")).content.decode()) is shown, user
+        assert (link in as_(client, user).get(reverse("home")).content.decode()) is shown, user
 
 
 def test_the_menu_marks_one_current_entry(client, school, more):
-    menu = _as(client, school.office).get(_url("task_list")).context["menu"]
+    menu = as_(client, school.office).get(_url("task_list")).context["menu"]
     assert [str(item["label"]) for item in menu if item["active"]] == ["日常任务"]  # not also 会议考勤 (/attendance/)
     menu = client.get(_url("meeting_list")).context["menu"]
     assert [str(item["label"]) for item in menu if item["active"]] == ["会议考勤"]
@@ -511,7 +481,7 @@ def test_alliance_off_hides_the_task_pages(client, school, more, task):
         attachment = TaskAttachment.objects.get(assignment=row)
     school.tenant.modules = [m for m in school.tenant.modules if m != "alliance"]
     school.tenant.save()
-    client = _as(client, school.office)
+    client = as_(client, school.office)
     for url in (_url("task_list"), _url("task_detail", task_id=task.pk),
                 _url("task_attachment", taskattachment_id=attachment.pk)):
         assert client.get(url).status_code == 404, url

@@ -4,93 +4,19 @@ checked against the school's policy), grading; and who sees which tasks, assigne
 The clock is passed to the services as ``now``; the fixture school's memberships started at its term's start."""
 
 import datetime as dt
-import io
-import zipfile
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from attendance import selectors, services
 from attendance.models import Audience, Grade, Task, TaskAssignment, TaskAttachment
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from attendance.tests.task_world import DEADLINE, NOW, assignment_of, make_task, sample, set_max_mb, upload
+from members.tests.factories import MembershipFactory, PersonFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
-from orgs.models import PolicyValue
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory
-
-NOW = timezone.now().replace(microsecond=0)
-DEADLINE = NOW + dt.timedelta(days=2)
-
-
-def make_task(school, *, org=None, now=NOW, deadline=None, audience=Audience.ORGANISATION, **extra):
-    """A task assigned by ``school.office`` through the service (the fixture school's whole organisation)."""
-    with tenant_scope(school.tenant):
-        return services.task_create(
-            organisation=org or school.org, title=extra.pop("title", "整理十一月会议记录"), audience=audience,
-            deadline=deadline or now + dt.timedelta(days=2), user=school.office, now=now, **extra,
-        )
-
-
-def assignment_of(school, task, user_or_person):
-    person_id = getattr(user_or_person, "person_id", None) or user_or_person.pk
-    with tenant_scope(school.tenant):
-        return TaskAssignment.objects.select_related("task").get(task=task, person_id=person_id)
-
-
-def sample(name: str, text: bytes = b"task report") -> bytes:
-    """Bytes a file called ``name`` may hold: the service checks that a file's content matches its extension."""
-    extension = name.rsplit(".", 1)[-1].lower()
-    if extension in ("docx", "xlsx", "pptx", "zip"):
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w") as archive:
-            archive.writestr("word/document.xml", text)
-        return buffer.getvalue()
-    if extension == "pdf":
-        return b"%PDF-1.4\n" + text
-    return text
-
-
-def upload(name="总结.docx", content=None):
-    return SimpleUploadedFile(name, sample(name) if content is None else content,
-                              content_type="application/octet-stream")
-
-
-def set_max_mb(school, mb):
-    """The school's attachment limit, in force since long ago (so on any ``now`` of these tests)."""
-    with tenant_scope(school.tenant):
-        PolicyValue.objects.create(tenant=school.tenant, key="attendance.task_attachment_max_mb", value=mb,
-                                   effective_from=dt.date(2020, 1, 1))
-
-
-@pytest.fixture(name="more")
-def more_fixture(school):
-    """A second department (宣传部) with a member and its head, a president, another organisation and its office,
-    and a former member of the organisation."""
-    t = school.tenant
-    with tenant_scope(t):
-        publicity = DepartmentFactory(tenant=t, organisation=school.org, name="宣传部")
-        outsider = PersonFactory(tenant=t, name="王外部")
-        MembershipFactory(tenant=t, person=outsider, organisation=school.org, department=publicity,
-                          position=school.officer_post, term=school.term, start=school.term.start)
-        publicity_head = UserFactory(tenant=t, username="publicity_head")
-        RoleAssignmentFactory(tenant=t, user=publicity_head, role=Role.DEPARTMENT_HEAD, department=publicity)
-        president = UserFactory(tenant=t, username="president")
-        RoleAssignmentFactory(tenant=t, user=president, role=Role.PRESIDENT, organisation=school.org)
-        former = PersonFactory(tenant=t, name="赵已退")
-        MembershipFactory(tenant=t, person=former, organisation=school.org, department=school.dept,
-                          position=school.officer_post, term=school.term, start=school.term.start,
-                          end=school.term.start + dt.timedelta(days=1))
-        other_org = OrganisationFactory(tenant=t, name="另一个组织")
-        other_dept = DepartmentFactory(tenant=t, organisation=other_org, name="外联部")
-        other_office = UserFactory(tenant=t, username="other_office")
-        RoleAssignmentFactory(tenant=t, user=other_office, role=Role.OFFICE, organisation=other_org)
-    return SimpleNamespace(publicity=publicity, outsider=outsider, publicity_head=publicity_head,
-                           president=president, former=former, other_org=other_org, other_dept=other_dept,
-                           other_office=other_office)
+from orgs.tests.factories import DepartmentFactory
 
 
 def _people(school, task):

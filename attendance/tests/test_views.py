@@ -11,51 +11,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from attendance import services
-from attendance.models import Attendance, AttendanceChange, Audience, LeaveRequest, LeaveStatus, MeetingKind, Status
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from attendance.models import Attendance, Audience, LeaveRequest, LeaveStatus, Status
+from attendance.tests.mark_world import _changes, _meeting, _post_marks, _rows
+from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory
-
-
-def _meeting(school, *, starts_in=dt.timedelta(hours=-1), org=None, **extra):
-    start = timezone.now() + starts_in
-    with tenant_scope(school.tenant):
-        return services.meeting_create(
-            organisation=org or school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=school.office, **extra,
-        )
+from orgs.tests.factories import DepartmentFactory
 
 
 @pytest.fixture
 def meeting(school):
     return _meeting(school)
-
-
-@pytest.fixture
-def other_office(school):
-    """The office of another organisation of the same school."""
-    with tenant_scope(school.tenant):
-        org = OrganisationFactory(tenant=school.tenant, name="另一个组织")
-        user = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=user, role=Role.OFFICE, organisation=org)
-    return user
-
-
-def _post_marks(client, meeting, marks):
-    return client.post(reverse("attendance:meeting_marks", kwargs={"meeting_id": meeting.pk}),
-                       data=json.dumps({"marks": marks}), content_type="application/json")
-
-
-def _rows(school, meeting):
-    with tenant_scope(school.tenant):
-        return {a.person_id: a for a in Attendance.objects.filter(meeting=meeting)}
-
-
-def _changes(school):
-    with tenant_scope(school.tenant):
-        return AttendanceChange.objects.count()
 
 
 # --- who sees the attendance page ---
