@@ -26,7 +26,7 @@ MSGFMT := $(shell command -v msgfmt 2>/dev/null)
 help:
 	@echo "make run      install, migrate, load the demo data, start web + Celery worker/beat at http://127.0.0.1:8000"
 	@echo "make test     install the test extras and run pytest (SQLite unless DATABASE_URL is set)"
-	@echo "make install / install-test / translations / migrate / seed / lint"
+	@echo "make install / install-test / translations / migrate / seed / lint (ruff and the import contracts)"
 	@echo "make loadbench [LOADBENCH_ARGS='--size small']  the production layout under load (docs/benchmarks.md)"
 
 run: install translations migrate seed
@@ -37,6 +37,7 @@ test: install-test translations
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 # The production layout on a scratch PostgreSQL database and Redis db 13, driven by N logged-in users
 # (scripts/loadbench.py --help; docs/benchmarks.md, "Load benchmark").

@@ -17,7 +17,9 @@ marks, on the synthetic university's peer-support alliance (300 members at --siz
 import datetime as dt
 import statistics
 import time
+from importlib import import_module
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.management import call_command
 from django.db import connection
@@ -29,7 +31,6 @@ from django.utils import timezone
 
 from attendance import exports, services
 from attendance.models import Attendance, Audience, Meeting, MeetingKind, Status
-from config.urls import urlpatterns as project_urlpatterns
 from members.models import Person, Role, RoleAssignment, User
 from orgs.bench import SIZES, Context, Result, benchmark, measure
 from orgs.models import Organisation, OrganisationKind, Tenant
@@ -61,7 +62,7 @@ def bare_view(request, meeting_id):
 #: "attendance" namespace too, so the tenant middleware checks the module switch as it does for the real page
 #: (the project's own "attendance" URLs come first and keep their names).
 urlpatterns = [
-    *project_urlpatterns,
+    *import_module(settings.ROOT_URLCONF).urlpatterns,  # the project's URLconf, read as Django reads it
     path("bench/", include(([path("attendance-bare/<int:meeting_id>/", bare_view, name="bench_bare")],
                             "attendance"))),
 ]

@@ -172,6 +172,10 @@ def school_accounts_with_role(*, tenant, role) -> list:
         user_ids = RoleAssignment.objects.filter(role=role).values_list("user_id", flat=True)
         return list(User.objects.filter(tenant=tenant, pk__in=list(user_ids)).order_by("username"))
 
+def school_admin_accounts(*, tenant) -> list:
+    """The school's admin accounts (the platform's school page lists them)."""
+    return school_accounts_with_role(tenant=tenant, role=Role.TENANT_ADMIN)
+
 
 def account_activation_path(user) -> str:
     """The one-time link with which an invited account sets its first password (Django's reset token)."""

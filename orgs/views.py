@@ -2,8 +2,8 @@
 
 Every view is decorators, one access helper (orgs/access.py), one selector or service call, render. The access helpers
 fetch through ``orgs.tenancy.get_object_or_404`` inside the request's tenant scope, so another school's id
-answers 404 exactly like a missing one. People shown on these pages come from members' selectors, which
-keep only the people the user may see.
+answers 404 exactly like a missing one. People shown on these pages come from members' selectors through
+``orgs.people.directory()`` (members plugs them in at start-up), which keep only the people the user may see.
 """
 
 
@@ -14,8 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from members import selectors as people
-from members.models import Role
 from orgs import access, selectors, services
 from orgs.calendar import local_date
 from orgs.forms import (
@@ -27,6 +25,7 @@ from orgs.forms import (
     TenantEditForm,
 )
 from orgs.pages import paginate, pk_of
+from orgs.people import directory
 from orgs.web import platform_admin_only, requires
 
 
@@ -74,7 +73,7 @@ def class_list(request):
 def class_detail(request, schoolclass_id):
     school_class = access.class_for_user(request.user, schoolclass_id)
     form = SearchForm(request.GET)
-    students = people.person_list(
+    students = directory().person_list(
         user=request.user, search=form.filters().get("q", ""), school_class_id=school_class.pk
     )
     return render(request, "orgs/class_detail.html", {
@@ -105,7 +104,7 @@ def building_detail(request, building_id):
 @requires("orgs.browse_structure")
 def room_detail(request, room_id):
     room = access.room_for_user(request.user, room_id)
-    residents = people.person_list(user=request.user, room_id=room.pk)
+    residents = directory().person_list(user=request.user, room_id=room.pk)
     return render(request, "orgs/room_detail.html", {"room": room, "residents": residents})
 
 
@@ -123,7 +122,7 @@ def organisation_list(request):
 @requires("orgs.browse_structure")
 def organisation_detail(request, organisation_id):
     organisation = access.organisation_for_user(request.user, organisation_id)
-    members = people.organisation_members(user=request.user, organisation=organisation)
+    members = directory().organisation_members(user=request.user, organisation=organisation)
     return render(request, "orgs/organisation_detail.html", {
         "organisation": organisation,
         "children": selectors.organisation_children(organisation=organisation),
@@ -136,9 +135,9 @@ def organisation_detail(request, organisation_id):
 @requires("orgs.browse_structure")
 def department_detail(request, department_id):
     department = access.department_for_user(request.user, department_id)
-    history = people.department_members(user=request.user, department=department, current_only=False)
+    history = directory().department_members(user=request.user, department=department, current_only=False)
     return render(request, "orgs/department_detail.html", {
-        "department": department, "current": people.department_members(user=request.user, department=department),
+        "department": department, "current": directory().department_members(user=request.user, department=department),
         "page": paginate(request, history),
     })
 
@@ -215,5 +214,5 @@ def tenant_edit(request, tenant_id):
             return redirect("orgs:tenant_list")
     return render(request, "orgs/tenant_form.html", {
         "form": form, "school": tenant,
-        "admins": people.school_accounts_with_role(tenant=tenant, role=Role.TENANT_ADMIN),
+        "admins": directory().school_admin_accounts(tenant=tenant),
     })
