@@ -12,6 +12,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from celery import current_app
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -167,16 +168,19 @@ def ledger_request(*, organisation_id: int, tenant_id: int, term_id: int, now: d
     transaction.on_commit(lambda: _send_sync(tenant_id, organisation_id, term_id, now), robust=True)
 
 
-def _send_sync(tenant_id: int, organisation_id: int, term_id: int, now: dt.datetime) -> None:
-    from scoring import tasks
+#: The sync task, by name: scoring.tasks registers it under this name. Services name a task and never import
+#: scoring.tasks, which imports the services (tasks call services, never the reverse).
+SYNC_TASK = "scoring.tasks.ledger_sync_requested"
 
+
+def _send_sync(tenant_id: int, organisation_id: int, term_id: int, now: dt.datetime) -> None:
     with tenant_scope(tenant_id):
         waiting = TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id).filter(
             Q(queued_at__isnull=True) | Q(queued_at__lt=now - SYNC_REQUEUE_AFTER))
         if waiting.update(queued_at=now):
             try:
-                tasks.ledger_sync_requested.apply_async((tenant_id, organisation_id, term_id),
-                                                        countdown=django_settings.SCORING_SYNC_DELAY_SECONDS)
+                current_app.signature(SYNC_TASK, args=(tenant_id, organisation_id, term_id)).apply_async(
+                    countdown=django_settings.SCORING_SYNC_DELAY_SECONDS)
             except Exception:
                 # the broker is down: let the next change try again (the beat's sweep syncs it meanwhile)
                 TermSync.objects.filter(organisation_id=organisation_id, term_id=term_id).update(queued_at=None)

@@ -18,7 +18,7 @@ from orgs.tenancy import tenant_scope
 from orgs.tests.factories import TermFactory
 from scoring import services, tasks
 from scoring.models import LedgerEntry, MemberScore, TermSync
-from scoring.tests.test_services import _from_scratch, _stored
+from scoring.tests.ledger_checks import _from_scratch, _stored
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_a_burst_of_saves_sends_one_task_and_the_task_sees_them_all(plenary, sen
             with django_capture_on_commit_callbacks(execute=True):
                 _mark(s, status, **({"late_minutes": 5} if status == "late" else {}))
         assert sent.call_count == 1  # the first save's task is still waiting: the others add to it
-        assert sent.call_args.args == ((s.tenant.pk, s.org.pk, s.term.pk),)
+        assert sent.call_args.args[0] == (s.tenant.pk, s.org.pk, s.term.pk)  # the task's arguments
         assert sent.call_args.kwargs == {"countdown": 2}  # SCORING_SYNC_DELAY_SECONDS: a burst makes one sync
         state = TermSync.objects.get()
         assert (state.requested, state.synced) == (4, 1) and state.queued_at is not None
