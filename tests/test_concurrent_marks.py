@@ -24,7 +24,7 @@ from members.tests.factories import RoleAssignmentFactory, UserFactory
 from members.tests.school import build_school
 from orgs.tenancy import tenant_scope
 from scoring.models import TermSync
-from scoring.tests.test_services import _from_scratch, _scores_from_scratch, _stored, _stored_scores
+from scoring.tests.ledger_checks import _from_scratch, _scores_from_scratch, _stored, _stored_scores
 
 ROUNDS = 50
 #: Statuses a round cycles through (no late: its minutes would only add noise); two threads never pick the same

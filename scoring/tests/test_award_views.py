@@ -13,24 +13,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from members.models import Role
-from members.tests.factories import RoleAssignmentFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import OrganisationFactory
 from scoring.models import Award, AwardCategory
 from scoring.tests.award_world import add_officers, awards_fixture, give  # noqa: F401 - the "awards" fixture
 
 OFFICER, CADRE = AwardCategory.OFFICER, AwardCategory.CADRE
-
-
-@pytest.fixture
-def other_office(school):
-    with tenant_scope(school.tenant):
-        org = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
-        user = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=user, role=Role.OFFICE, organisation=org)
-    return user
 
 
 def _board_url(s, term=None):

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from scoring import engine
 from scoring.defaults import default_rules
 from scoring.engine import Fact, Facts, Mark, Post
+from scoring.tests.engine_rules import RB, rulebook
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOV = dt.date(2026, 11, 10)
@@ -17,19 +18,6 @@ AFTER_NOV = dt.datetime(2026, 12, 2, 9, 0, tzinfo=TZ)
 IN_NOV = dt.datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
 
 
-def rulebook(**changes) -> engine.Rulebook:
-    """The default rulebook as engine values; ``changes``: points by label."""
-    rules = []
-    for i, row in enumerate(default_rules(), start=1):
-        rules.append(engine.Rule(id=i, fact=row["fact"], outcome=row["outcome"],
-                                 points=changes.get(row["label"], row["points"]),
-                                 kinds=frozenset(row.get("kinds", ())), stars_min=row.get("stars_min", 1),
-                                 stars_max=row.get("stars_max", 5), reach=row.get("reach", "person"),
-                                 term_cap=row.get("term_cap")))
-    return engine.Rulebook(rules)
-
-
-RB = rulebook()
 LABEL = {i: row["label"] for i, row in enumerate(default_rules(), start=1)}
 
 

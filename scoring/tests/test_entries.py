@@ -2,18 +2,14 @@
 ladder's proposals at once, every bad input refused with nothing changed."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory
 from scoring import selectors, services
 from scoring.defaults import default_rules
 from scoring.models import (
@@ -27,32 +23,7 @@ from scoring.models import (
     TermRulebook,
 )
 from scoring.services import entries
-
-
-@pytest.fixture(name="cast")
-def cast_fixture(school):
-    """The school with the organisation's president, another organisation (with its office, a department and a
-    member) and a second department of ``org`` with one officer."""
-    with tenant_scope(school.tenant):
-        president = UserFactory(tenant=school.tenant, username="alpha_president")
-        RoleAssignmentFactory(tenant=school.tenant, user=president, role=Role.PRESIDENT, organisation=school.org)
-        other_org = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
-        other_office = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=other_office, role=Role.OFFICE, organisation=other_org)
-        other_president = UserFactory(tenant=school.tenant, username="other_president")
-        RoleAssignmentFactory(tenant=school.tenant, user=other_president, role=Role.PRESIDENT,
-                              organisation=other_org)
-        other_dept = DepartmentFactory(tenant=school.tenant, organisation=other_org, name="外联部")
-        outsider = PersonFactory(tenant=school.tenant, name="赵外联")
-        MembershipFactory(tenant=school.tenant, person=outsider, organisation=other_org, department=other_dept,
-                          term=school.term, start=school.term.start)
-        publicity = DepartmentFactory(tenant=school.tenant, organisation=school.org, name="宣传部")
-        writer = PersonFactory(tenant=school.tenant, name="钱宣传")
-        MembershipFactory(tenant=school.tenant, person=writer, organisation=school.org, department=publicity,
-                          position=school.officer_post, term=school.term, start=school.term.start)
-    return SimpleNamespace(school=school, president=president, other_org=other_org, other_office=other_office,
-                           other_president=other_president, other_dept=other_dept, outsider=outsider,
-                           publicity=publicity, writer=writer)
+from scoring.tests.entry_world import _by_presidium
 
 
 def _now():
@@ -314,16 +285,6 @@ def test_the_office_removes_what_is_not_approved(cast):
 
 
 # --- the whole presidium's approval (SC-9, 第六条 注) and revoking an approved entry ---
-
-
-def _by_presidium(school):
-    """The term's rulebook asks the whole presidium; returns a second presidium member besides the president."""
-    rulebook = services.term_rulebook_bind(organisation=school.org, term=school.term, now=_now())
-    rulebook.settings = {**rulebook.settings, "discretionary_approval": "presidium"}
-    rulebook.save(update_fields=["settings"])
-    second = UserFactory(tenant=school.tenant, username="alpha_vice")
-    RoleAssignmentFactory(tenant=school.tenant, user=second, role=Role.PRESIDENT, organisation=school.org)
-    return second
 
 
 def test_with_the_presidium_an_entry_counts_once_every_member_has_agreed(cast):

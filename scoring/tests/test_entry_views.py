@@ -19,7 +19,8 @@ from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from scoring.models import DiscretionaryEntry, Incident, LedgerEntry, Sanction
 from scoring.services import entries
-from scoring.tests.test_entries import cast_fixture  # noqa: F401 - the "cast" fixture
+from scoring.tests.entry_world import _by_presidium
+from tests.personas import personas, statuses
 
 
 def _today():
@@ -51,20 +52,6 @@ def _incident(cast, **kwargs):
         return entries.incident_record(**values)
 
 
-def _statuses(client, url, users, method="get", data=None):
-    got = {}
-    for name, user in users.items():
-        client.force_login(user)
-        got[name] = getattr(client, method)(url, data or {}).status_code
-    return got
-
-
-def _personas(cast):
-    school = cast.school
-    return {"office": school.office, "president": cast.president, "admin": school.admin, "head": school.head,
-            "officer": school.officer, "other_office": cast.other_office, "other_school": school.other_admin}
-
-
 # --- the entry page of the menu ---
 
 
@@ -91,7 +78,7 @@ def test_the_discretionary_page_by_persona(client, cast):
     school = cast.school
     _enter(cast, reason="布置会场")
     url = _url("discretionary_list", organisation_id=school.org.pk)
-    assert _statuses(client, url, _personas(cast)) == {
+    assert statuses(client, url, personas(cast.school, cast)) == {
         "office": 200, "president": 200, "admin": 200, "head": 200, "officer": 403, "other_office": 404,
         "other_school": 404}
     client.force_login(school.office)
@@ -143,9 +130,9 @@ def test_only_the_office_posts_an_entry(client, cast):
     url = _url("discretionary_list", organisation_id=school.org.pk)
     data = {"kind": "helping", "person": school.officer.person_id, "points": "6", "on": _today().isoformat(),
             "reason": "帮忙"}
-    personas = _personas(cast)
-    del personas["office"]
-    assert _statuses(client, url, personas, "post", data) == {
+    users = personas(cast.school, cast)
+    del users["office"]
+    assert statuses(client, url, users, "post", data) == {
         "president": 403, "admin": 403, "head": 403, "officer": 403, "other_office": 404, "other_school": 404}
     with tenant_scope(school.tenant):
         assert not DiscretionaryEntry.objects.exists()
@@ -156,7 +143,7 @@ def test_the_approval_queue_by_persona(client, cast):
     entry = _enter(cast, reason="活动策划出色")
     _enter(cast, kind="late_task", points=-2, reason="逾期")  # a deduction is not in the queue
     url = _url("discretionary_approvals", organisation_id=school.org.pk)
-    assert _statuses(client, url, _personas(cast)) == {
+    assert statuses(client, url, personas(cast.school, cast)) == {
         "office": 200, "president": 200, "admin": 200, "head": 200, "officer": 403, "other_office": 404,
         "other_school": 404}
     decide = _url("discretionary_decide", discretionaryentry_id=entry.pk)
@@ -194,8 +181,8 @@ def test_a_decision_by_anyone_but_the_president_changes_nothing(client, cast):
         response = client.post(url, {"decision": "approve"})
         assert response.status_code == 302
         assert "只有本组织的总部长可以审批。" in _messages(response)
-    strangers = {k: v for k, v in _personas(cast).items() if k in ("officer", "other_office", "other_school")}
-    assert _statuses(client, url, strangers, "post", {"decision": "approve"}) == {
+    strangers = personas(cast.school, cast, names=("officer", "other_office", "other_school"))
+    assert statuses(client, url, strangers, "post", {"decision": "approve"}) == {
         "officer": 404, "other_office": 404, "other_school": 404}
     client.force_login(cast.president)
     assert "请选择批准或不批准。" in _messages(client.post(url, {"decision": "maybe"}))
@@ -208,9 +195,9 @@ def test_the_office_removes_an_entry(client, cast):
     school = cast.school
     entry = _enter(cast, kind="late_task", points=-3)
     url = _url("discretionary_remove", discretionaryentry_id=entry.pk)
-    personas = _personas(cast)
-    del personas["office"]
-    assert _statuses(client, url, personas, "post") == {
+    users = personas(cast.school, cast)
+    del users["office"]
+    assert statuses(client, url, users, "post") == {
         "president": 403, "admin": 403, "head": 403, "officer": 404, "other_office": 404, "other_school": 404}
     assert client.get(url).status_code == 405
     client.force_login(school.office)
@@ -232,9 +219,9 @@ def test_the_president_revokes_an_approved_entry(client, cast):
     with tenant_scope(school.tenant):
         entries.discretionary_decide(entry=entry, approve=True, user=cast.president, now=timezone.now())
     url = _url("discretionary_revoke", discretionaryentry_id=entry.pk)
-    personas = _personas(cast)
-    del personas["president"]
-    assert _statuses(client, url, personas, "post", {"reason": "重复录入"}) == {
+    users = personas(cast.school, cast)
+    del users["president"]
+    assert statuses(client, url, users, "post", {"reason": "重复录入"}) == {
         "office": 403, "admin": 403, "head": 403, "officer": 404, "other_office": 404, "other_school": 404}
     client.force_login(cast.president)
     assert client.get(url).status_code == 405
@@ -257,8 +244,6 @@ def test_the_president_revokes_an_approved_entry(client, cast):
 
 
 def test_with_the_presidium_the_queue_shows_who_has_agreed(client, cast):
-    from scoring.tests.test_entries import _by_presidium
-
     school = cast.school
     with tenant_scope(school.tenant):
         vice = _by_presidium(school)
@@ -282,7 +267,6 @@ def test_with_the_presidium_the_queue_shows_who_has_agreed(client, cast):
 
 def test_with_the_presidium_and_nobody_in_it_the_queue_says_so(client, cast):
     from members.models import RoleAssignment
-    from scoring.tests.test_entries import _by_presidium
 
     school = cast.school
     with tenant_scope(school.tenant):
@@ -302,7 +286,7 @@ def test_the_incident_page_by_persona(client, cast):
     school = cast.school
     _incident(cast, note="拒绝值班安排")
     url = _url("incident_list", organisation_id=school.org.pk)
-    assert _statuses(client, url, _personas(cast)) == {
+    assert statuses(client, url, personas(cast.school, cast)) == {
         "office": 200, "president": 200, "admin": 200, "head": 200, "officer": 403, "other_office": 404,
         "other_school": 404}
     client.force_login(school.office)
@@ -351,9 +335,9 @@ def test_only_the_office_posts_an_incident(client, cast):
     school = cast.school
     url = _url("incident_list", organisation_id=school.org.pk)
     data = {"kind": "error", "person": school.officer.person_id, "on": _today().isoformat(), "note": "失误"}
-    personas = _personas(cast)
-    del personas["office"]
-    assert _statuses(client, url, personas, "post", data) == {
+    users = personas(cast.school, cast)
+    del users["office"]
+    assert statuses(client, url, users, "post", data) == {
         "president": 403, "admin": 403, "head": 403, "officer": 403, "other_office": 404, "other_school": 404}
     with tenant_scope(school.tenant):
         assert not Incident.objects.exists()
@@ -363,9 +347,9 @@ def test_the_office_removes_an_incident(client, cast):
     school = cast.school
     incident = _incident(cast)
     url = _url("incident_remove", incident_id=incident.pk)
-    personas = _personas(cast)
-    del personas["office"]
-    assert _statuses(client, url, personas, "post") == {
+    users = personas(cast.school, cast)
+    del users["office"]
+    assert statuses(client, url, users, "post") == {
         "president": 403, "admin": 403, "head": 403, "officer": 404, "other_office": 404, "other_school": 404}
     client.force_login(school.office)
     response = client.post(url)
@@ -472,8 +456,6 @@ def test_the_list_pages_run_a_constant_number_of_queries(client, cast, django_as
     school = cast.school
     url = _url(page, organisation_id=school.org.pk)
     if by_presidium:  # every pending entry with the president's say, and an approved then revoked one each
-        from scoring.tests.test_entries import _by_presidium
-
         with tenant_scope(school.tenant):
             _by_presidium(school)
     _more(cast, 2, votes=by_presidium)

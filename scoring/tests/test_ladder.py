@@ -56,7 +56,7 @@ def test_the_conversion_adds_no_points():
 
 
 def _rulebook():
-    from scoring.tests.test_engine import RB
+    from scoring.tests.engine_rules import RB
 
     return RB
 

@@ -12,8 +12,6 @@ from django.utils import timezone
 
 from attendance import services as attendance
 from attendance.models import Audience, MeetingKind
-from members.models import Role
-from members.tests.factories import RoleAssignmentFactory, UserFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
@@ -23,6 +21,7 @@ from scoring.forms.rulebooks import RulebookForm
 from scoring.models import Rule, Rulebook, TermRulebook
 from scoring.selectors import rulebooks as rulebook_selectors
 from scoring.services import rulebooks
+from tests.personas import add_other_office, add_president, personas, statuses
 
 
 @pytest.fixture
@@ -39,13 +38,8 @@ def world(school):
             {"person": school.officer.person_id, "status": "late", "late_minutes": 5}])
         services.ledger_sync(organisation=school.org, term=school.term, now=now)
         school.v1 = Rulebook.objects.get(organisation=school.org)
-        school.president = UserFactory(tenant=school.tenant, username="alpha_president")
-        RoleAssignmentFactory(tenant=school.tenant, user=school.president, role=Role.PRESIDENT,
-                              organisation=school.org)
-        elsewhere = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
-        school.other_office = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=school.other_office, role=Role.OFFICE,
-                              organisation=elsewhere)
+        school.president = add_president(school)
+        school.other_office = add_other_office(school)
     return school
 
 
@@ -74,24 +68,11 @@ def _url(name, school, **kwargs):
     return reverse(f"scoring:{name}", kwargs={"organisation_id": school.org.pk, **kwargs})
 
 
-def _statuses(client, url, users, method="get", data=None):
-    result = {}
-    for name, user in users.items():
-        client.force_login(user)
-        result[name] = getattr(client, method)(url, data or {}).status_code
-    return result
-
-
-def _personas(school):
-    return {"office": school.office, "admin": school.admin, "president": school.president, "head": school.head,
-            "officer": school.officer, "other_office": school.other_office, "other_school": school.other_admin}
-
-
 # --- who sees what ---
 
 
 def test_the_rulebook_page_by_persona(client, world):
-    assert _statuses(client, _url("rulebook", world), _personas(world)) == {
+    assert statuses(client, _url("rulebook", world), personas(world)) == {
         "office": 200, "admin": 200, "president": 200, "head": 200, "officer": 403, "other_office": 404,
         "other_school": 404}
     client.force_login(world.president)
@@ -104,11 +85,11 @@ def test_the_rulebook_page_by_persona(client, world):
 
 def test_the_edit_page_by_persona(client, world):
     url = _url("rulebook_edit", world)
-    assert _statuses(client, url, _personas(world)) == {
+    assert statuses(client, url, personas(world)) == {
         "office": 200, "admin": 200, "president": 403, "head": 403, "officer": 403, "other_office": 404,
         "other_school": 404}
     data = _form_data(world, world.v1, note="试图修改", **_split(world, world.v1))
-    assert _statuses(client, url, {"president": world.president, "head": world.head}, "post", data) == {
+    assert statuses(client, url, {"president": world.president, "head": world.head}, "post", data) == {
         "president": 403, "head": 403}
     with tenant_scope(world.tenant):
         assert Rulebook.objects.filter(organisation=world.org).count() == 1
@@ -116,7 +97,7 @@ def test_the_edit_page_by_persona(client, world):
 
 def test_the_version_page_by_persona(client, world):
     url = _url("rulebook_version", world, rulebook_id=world.v1.pk)
-    assert _statuses(client, url, _personas(world)) == {
+    assert statuses(client, url, personas(world)) == {
         "office": 200, "admin": 200, "president": 200, "head": 200, "officer": 403, "other_office": 404,
         "other_school": 404}
     with tenant_scope(world.tenant):
@@ -265,10 +246,10 @@ def _v2(client, world):
 def test_the_preview_and_the_confirmation_by_persona(client, world):
     v2 = _v2(client, world)
     url = _url("term_rescore", world, term_id=world.term.pk)
-    assert _statuses(client, url, _personas(world)) == {
+    assert statuses(client, url, personas(world)) == {
         "office": 200, "admin": 200, "president": 403, "head": 403, "officer": 403, "other_office": 404,
         "other_school": 404}
-    assert _statuses(client, url, {"president": world.president, "officer": world.officer}, "post",
+    assert statuses(client, url, {"president": world.president, "officer": world.officer}, "post",
                      {"rulebook": v2.pk}) == {"president": 403, "officer": 403}
     client.force_login(world.office)
     assert client.get(_url("term_rescore", world, term_id=world.other.term.pk)).status_code == 404

@@ -11,16 +11,9 @@ from orgs.calendar import local_date
 from orgs.tenancy import tenant_scope
 from scoring import services
 from scoring.models import Sanction, SanctionStatus
-from scoring.tests import test_sanction_views
-from scoring.tests.test_sanction_views import _url
+from scoring.tests.sanction_world import _url
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(name="laddered")
-def laddered_fixture(school):
-    """A warning proposed for the school's officer (three lates), with a president and another office."""
-    return test_sanction_views.laddered.__wrapped__(school)
 
 
 def _status(s):

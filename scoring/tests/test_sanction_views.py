@@ -1,62 +1,20 @@
 """Sanction pages by persona: the office reviews and files, the president decides, the member sees the decided
 ones; another organisation's office and another school get 404; an officer 403."""
 
-import datetime as dt
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from attendance import services as attendance
-from attendance.models import Audience, MeetingKind
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import OrganisationFactory
 from scoring import services
-from scoring.models import Sanction, SanctionStatus
+from scoring.models import SanctionStatus
 from scoring.tests.factories import SanctionFactory
-
-
-def _lates(school, person, n):
-    now = timezone.now()
-    meetings = []
-    with tenant_scope(school.tenant):
-        for i in range(n):
-            start = now - dt.timedelta(days=n - i, hours=2)
-            meeting = attendance.meeting_create(
-                organisation=school.org, kind=MeetingKind.PLENARY, title=f"全体会议{i}", stars=3, starts_at=start,
-                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office)
-            attendance.attendance_mark(meeting=meeting, marks=[{"person": person.pk, "status": "late",
-                                                                "late_minutes": 5}], user=school.office, now=now)
-            meetings.append(meeting)
-        services.ledger_sync_pending(tenant=school.tenant, now=now)  # the sync task's work, after the commits
-    return meetings
-
-
-@pytest.fixture
-def laddered(school):
-    with tenant_scope(school.tenant):
-        school.president = UserFactory(tenant=school.tenant, username="alpha_president")
-        RoleAssignmentFactory(tenant=school.tenant, user=school.president, role=Role.PRESIDENT,
-                              organisation=school.org)
-        org = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
-        school.other_office = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=school.other_office, role=Role.OFFICE, organisation=org)
-    school.meetings = _lates(school, school.officer.person, 3)
-    with tenant_scope(school.tenant):
-        school.sanction = Sanction.objects.get(person=school.officer.person)
-    return school
-
-
-def _url(school, name=None, **kwargs):
-    kwargs["organisation_id"] = school.org.pk
-    if name:
-        kwargs["sanction_id"] = school.sanction.pk
-    return reverse(f"scoring:{name or 'sanction_list'}", kwargs=kwargs)
+from scoring.tests.sanction_world import _lates, _url
 
 
 def test_the_list_by_persona(client, laddered):

@@ -12,11 +12,10 @@ from django.utils import timezone
 
 from attendance import services as attendance
 from attendance.models import Audience, MeetingKind
-from members.models import Role
-from members.tests.factories import MembershipFactory, PersonFactory, RoleAssignmentFactory, UserFactory
+from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import DepartmentFactory, OrganisationFactory
+from orgs.tests.factories import DepartmentFactory
 from scoring import selectors, services
 from scoring.models import TermSync
 from scoring.tests.factories import IncidentFactory
@@ -36,15 +35,6 @@ def scored(school):
             {"person": school.head.person_id, "status": "late", "late_minutes": 5}])
         services.ledger_sync(organisation=school.org, term=school.term, now=now)
     return school
-
-
-@pytest.fixture
-def other_office(school):
-    with tenant_scope(school.tenant):
-        org = OrganisationFactory(tenant=school.tenant, name="另一个联盟")
-        user = UserFactory(tenant=school.tenant, username="other_office")
-        RoleAssignmentFactory(tenant=school.tenant, user=user, role=Role.OFFICE, organisation=org)
-    return user
 
 
 def test_a_member_reads_their_own_score_with_every_entry_explained(client, scored):
