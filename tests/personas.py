@@ -24,6 +24,9 @@ from orgs.tests.factories import OrganisationFactory
 #: The standard set, in the order a table asks them: the owner, the other roles of the school, another
 #: organisation's office, another school.
 STANDARD = ("office", "head", "president", "admin", "officer", "other_office", "other_school")
+#: The school-wide set of the structure and people pages: every role of the ``school`` world, the officer with no
+#: role, the platform admin (no school), another school's admin, and the anonymous visitor.
+SCHOOL_ROLES = ("anonymous", "admin", "counsellor", "office", "head", "logistics", "officer", "platform", "other_admin")
 
 
 def login_as(client, user):

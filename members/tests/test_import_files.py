@@ -16,7 +16,7 @@ from members.benchmarks import hostile_xlsx
 from members.imports import reader
 from members.imports.reader import EncodingUnsure, ImportFileError, decode_csv, encoding_report, read_table
 from members.services import import_limits
-from members.tests.test_imports import STUDENTS, School, plan
+from members.tests.import_world import BIG5_NAMES, SJIS_NAMES, STUDENTS, School, plan, roster_csv
 from orgs.models import PolicyValue
 from orgs.tenancy import tenant_scope
 
@@ -137,23 +137,9 @@ def test_a_workbook_that_would_unpack_beyond_what_its_rows_need_is_refused_befor
 
 # --- item 7: encodings ---
 
-#: Names of Taiwan and Hong Kong students (Big5 has only traditional characters) and as a Japanese Windows
-#: writes them (Shift-JIS: kanji forms).
-BIG5_NAMES = ["陳大文", "林美玲", "張偉", "王小明", "李志強", "黃淑芬", "吳建國", "劉德華", "蔡依林", "楊佳穎",
-              "許家豪", "鄭雅婷", "謝宗翰", "郭怡君", "洪志明", "廖俊傑", "賴慧敏", "周杰倫", "葉麗華", "陳冠宇"]
-SJIS_NAMES = ["陳大文", "林美玲", "張偉", "王小明", "李志強", "黄淑芬", "呉建国", "劉徳華", "蔡依林", "楊佳穎",
-              "許家豪", "鄭雅美", "謝宗翰", "郭怡君", "洪志明", "廖俊傑", "頼慧敏", "周杰倫", "葉麗華", "陳冠宇"]
 #: A mainland roster with some of the rarer name characters (outside GB2312, inside GBK): no false alarm.
 GB_NAMES = ["张伟", "王喆", "李堃", "刘淼", "陈犇", "杨玥", "赵珺", "黄垚", "周昱", "吴琳", "徐静", "孙磊",
             "马超", "朱婷", "胡军", "郭敏", "何洁", "高翔", "林峰", "罗娟"]
-
-
-def roster_csv(names, encoding, college="CS"):
-    """A roster with English headers (accepted as they are) and the college by its code, so that every line can
-    be written in the legacy encoding."""
-    lines = ["Student number,Name,Gender,College"]
-    lines += [f"2026{i:06d},{name},{'男女'[i % 2]},{college}" for i, name in enumerate(names)]
-    return ("\r\n".join(lines) + "\r\n").encode(encoding)
 
 
 @pytest.mark.parametrize(("names", "codec", "key"), [(BIG5_NAMES, "cp950", "big5"),

@@ -19,9 +19,9 @@ from django_scopes import scopes_disabled
 from members import services, tasks
 from members.imports.layouts import LAYOUTS
 from members.models import ImportJob, ImportStatus, Person
+from members.tests.import_pages import HEADERS, job_url, people_count, roster, student, the_job, upload
+from members.tests.import_world import BIG5_NAMES, roster_csv
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
-from members.tests.test_import_files import BIG5_NAMES, roster_csv
-from members.tests.test_import_views import HEADERS, job_url, people_count, roster, student, the_job, upload
 from orgs.tenancy import tenant_scope
 
 

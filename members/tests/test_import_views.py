@@ -10,7 +10,6 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,12 +20,12 @@ from members.exports import CSV_TYPE, XLSX_TYPE, write_csv, write_xlsx
 from members.imports.layouts import LAYOUTS
 from members.models import ImportJob, ImportStatus, Person, PersonKind, User
 from members.tests.factories import ImportJobFactory, UserFactory
+from members.tests.import_pages import HEADERS, job_url, people_count, roster, student, the_job, upload
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
-from members.tests.test_views import statuses
 from orgs.models import College, Gender, Major, PolicyValue, Position
+from tests.personas import SCHOOL_ROLES, personas, statuses
 
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
-HEADERS = ["学号", "姓名", "性别", "学院", "专业", "班级", "入学年份", "寝室", "政治面貌"]
 KINDS = list(LAYOUTS)
 
 
@@ -41,36 +40,6 @@ def _chinese_after(settings):
     source language."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
-
-
-def student(school, number="2026990001", name="王小明", gender="男", klass=None, room="", status="共青团员"):
-    klass = school.class_a if klass is None else klass
-    return (number, name, gender, klass.college.name, klass.major.name, klass.name, klass.enrolment_year, room,
-            status)
-
-
-def roster(rows, headers=HEADERS) -> bytes:
-    return write_xlsx(headers, rows, title="学生")
-
-
-def job_url(name, job_or_id):
-    return reverse(f"members:{name}", kwargs={"importjob_id": getattr(job_or_id, "pk", job_or_id)})
-
-
-def upload(client, eager, content, name="名册.xlsx", kind="students"):
-    """Post a file as the page's form does; the check task runs. Returns the response (not followed)."""
-    with eager():
-        return client.post(reverse("members:import_home"), {"kind": kind, "file": SimpleUploadedFile(name, content)})
-
-
-def people_count(tenant):
-    with scopes_disabled():
-        return Person.objects.filter(tenant=tenant).count()
-
-
-def the_job(tenant):
-    with scopes_disabled():
-        return ImportJob.objects.filter(tenant=tenant).latest("created_at")
 
 
 # --- who may use the pages ---
@@ -95,13 +64,14 @@ ADMIN_ONLY = {"anonymous": 302, "admin": 200, "counsellor": 403, "office": 403, 
     reverse("members:import_export", kwargs={"kind": "rooms", "fmt": "csv"}),
 ])
 def test_the_import_pages_are_for_the_tenant_admin(client, school, url):
-    assert statuses(client, school, url) == ADMIN_ONLY
+    assert statuses(client, url, personas(school, names=SCHOOL_ROLES)) == ADMIN_ONLY
 
 
 @pytest.mark.parametrize("name", ["import_job", "import_job_status"])
 def test_a_job_is_its_schools_tenant_admins_and_another_schools_job_is_missing(client, school, name):
     job = ImportJobFactory(tenant=school.tenant, uploaded_by=school.admin)
-    assert statuses(client, school, job_url(name, job)) == {**ADMIN_ONLY, "other_admin": 404}
+    everyone = personas(school, names=SCHOOL_ROLES)
+    assert statuses(client, job_url(name, job), everyone) == {**ADMIN_ONLY, "other_admin": 404}
     client.force_login(school.other_admin)
     assert same_404(client, "get", job_url(name, job), job_url(name, job.pk + 1000))
 
@@ -238,13 +208,15 @@ def test_the_same_file_twice_changes_nothing_the_second_time(client, school, eag
 
 @pytest.mark.parametrize("kind", ["colleges", "positions"])
 def test_the_reference_data_kinds_are_on_the_tenant_admins_page_only(client, school, kind):
+    everyone = personas(school, names=SCHOOL_ROLES)
     for name in ("import_template", "import_export"):
-        assert statuses(client, school, reverse(f"members:{name}", kwargs={"kind": kind, "fmt": "xlsx"})) == ADMIN_ONLY
+        url = reverse(f"members:{name}", kwargs={"kind": kind, "fmt": "xlsx"})
+        assert statuses(client, url, everyone) == ADMIN_ONLY
     client.force_login(school.admin)
     html = client.get(reverse("members:import_home")).content.decode()
     assert f"<h3>{LAYOUTS[kind].label}</h3>" in html and f'value="{kind}"' in html
     job = ImportJobFactory(tenant=school.tenant, uploaded_by=school.admin, kind=kind)
-    assert statuses(client, school, job_url("import_job", job)) == {**ADMIN_ONLY, "other_admin": 404}
+    assert statuses(client, job_url("import_job", job), everyone) == {**ADMIN_ONLY, "other_admin": 404}
 
 
 def test_another_schools_admin_exports_only_their_own_posts(client, school):

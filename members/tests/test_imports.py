@@ -16,43 +16,16 @@ from members import services
 from members import tasks as _tasks  # noqa: F401  (registers the import tasks: services enqueue them by name)
 from members.exports import layout_export, layout_template, write_csv, write_xlsx
 from members.imports import cells
-from members.imports.engine import apply_plan, plan_import
+from members.imports.engine import apply_plan
 from members.imports.layouts import LAYOUTS
 from members.imports.reader import ImportFileError, read_table
 from members.models import AcademicStanding, DisciplinaryRecord, ImportJob, ImportStatus, Person, PoliticalStatus
-from members.tests.factories import PersonFactory, UserFactory
+from members.tests.factories import PersonFactory
+from members.tests.import_world import STUDENTS, School, plan
 from orgs.models import Building, Gender, PolicyValue, Room, SchoolClass
 from orgs.tenancy import tenant_scope
-from orgs.tests.factories import (
-    CollegeFactory,
-    FloorFactory,
-    MajorFactory,
-    RoomFactory,
-    SchoolClassFactory,
-    TenantFactory,
-    TermFactory,
-)
 
-STUDENTS = LAYOUTS["students"]
 HEADERS = ["学号", "姓名", "性别", "学院", "专业", "班级", "入学年份", "寝室", "政治面貌"]
-
-
-class School:
-    def __init__(self):
-        self.tenant = TenantFactory()
-        t = self.tenant
-        self.college = CollegeFactory(tenant=t, code="CS", name="计算机学院")
-        self.other_college = CollegeFactory(tenant=t, code="FL", name="外国语学院")
-        self.major = MajorFactory(tenant=t, college=self.college, code="SE", name="软件工程")
-        self.other_major = MajorFactory(tenant=t, college=self.other_college, code="EN", name="英语")
-        self.klass = SchoolClassFactory(tenant=t, major=self.major, name="软工2601班", enrolment_year=2026)
-        self.english = SchoolClassFactory(tenant=t, major=self.other_major, name="英语2601班", enrolment_year=2026)
-        floor = FloorFactory(tenant=t, building__name="东区1栋", number=1)
-        self.male_room = RoomFactory(tenant=t, floor=floor, number="101", gender=Gender.MALE, capacity=4)
-        self.female_room = RoomFactory(tenant=t, floor=floor, number="102", gender=Gender.FEMALE, capacity=4)
-        self.term = TermFactory(tenant=t, name="2025-2026学年第二学期", start=dt.date(2026, 2, 23),
-                                end=dt.date(2026, 7, 5))
-        self.user = UserFactory(tenant=t, person=None)
 
 
 @pytest.fixture
@@ -69,10 +42,6 @@ def student(number="2026010001", name="张明", gender="男", college="计算机
 
 def xlsx(rows, headers=HEADERS):
     return write_xlsx(headers, rows, title="学生")
-
-
-def plan(school, content, name="roster.xlsx", layout=STUDENTS):
-    return plan_import(layout, school.tenant, read_table(content, name))
 
 
 def run(school, content, name="roster.xlsx", layout=STUDENTS):

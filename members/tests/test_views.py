@@ -10,19 +10,7 @@ from members.tests.factories import PersonFactory, UserFactory
 from members.tests.school import PASSWORD, school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import SchoolClassFactory
-
-PERSONAS = ("anonymous", "admin", "counsellor", "office", "head", "logistics", "officer", "platform", "other_admin")
-
-
-def statuses(client, school, url) -> dict[str, int]:
-    result = {}
-    for persona in PERSONAS:
-        client.logout()
-        if persona != "anonymous":
-            client.force_login(getattr(school, persona))
-        result[persona] = client.get(url).status_code
-    return result
-
+from tests.personas import SCHOOL_ROLES, personas, statuses
 
 # --- log in, log out ---
 
@@ -185,7 +173,7 @@ PEOPLE_LIST = {"anonymous": 302, "admin": 200, "counsellor": 200, "office": 200,
 
 
 def test_who_may_list_people(client, school):
-    assert statuses(client, school, reverse("members:person_list")) == PEOPLE_LIST
+    assert statuses(client, reverse("members:person_list"), personas(school, names=SCHOOL_ROLES)) == PEOPLE_LIST
 
 
 def names(response):
@@ -257,11 +245,11 @@ def person_url(person):
 
 def test_who_may_open_a_person(client, school):
     # x is in class_a (the counsellor's), in dept (the head's) of org (the office's)
-    assert statuses(client, school, person_url(school.student_x)) == {
+    assert statuses(client, person_url(school.student_x), personas(school, names=SCHOOL_ROLES)) == {
         "anonymous": 302, "admin": 200, "counsellor": 200, "office": 200, "head": 200, "logistics": 404,
         "officer": 404, "platform": 404, "other_admin": 404}
     # y is in class_b and no organisation: a person one may not see is missing
-    assert statuses(client, school, person_url(school.student_y)) == {
+    assert statuses(client, person_url(school.student_y), personas(school, names=SCHOOL_ROLES)) == {
         "anonymous": 302, "admin": 200, "counsellor": 404, "office": 404, "head": 404, "logistics": 404,
         "officer": 404, "platform": 404, "other_admin": 404}
 

@@ -28,29 +28,13 @@ from orgs.tests.factories import (
     SchoolClassFactory,
     TenantFactory,
 )
+from tests.personas import SCHOOL_ROLES, personas, statuses
 
 _counter = itertools.count(1)
 
 
 def factory_sequence() -> str:
     return f"X{next(_counter):05d}"
-
-
-PERSONAS = ("anonymous", "admin", "counsellor", "office", "head", "logistics", "officer", "platform", "other_admin")
-
-
-def get(client, user, url):
-    client.logout()
-    if user is not None:
-        client.force_login(user)
-    return client.get(url)
-
-
-def statuses(client, school, url) -> dict[str, int]:
-    return {
-        persona: get(client, None if persona == "anonymous" else getattr(school, persona), url).status_code
-        for persona in PERSONAS
-    }
 
 
 # Structure pages are for every role holder (orgs.browse_structure); the officer holds no role (403), nor does
@@ -75,7 +59,7 @@ STRUCTURE_URLS = [
 ADMIN_ONLY = {"anonymous": 302, "admin": 200, "counsellor": 403, "office": 403, "head": 403, "logistics": 403,
               "officer": 403, "platform": 403, "other_admin": 200}
 # The platform's pages do not exist for anyone but the platform admin: 404, even when not logged in.
-PLATFORM_ONLY = {persona: 404 for persona in PERSONAS} | {"platform": 200}
+PLATFORM_ONLY = {persona: 404 for persona in SCHOOL_ROLES} | {"platform": 200}
 
 SETTINGS_AND_PLATFORM_URLS = [
     ("orgs:policy_list", lambda s: {}, ADMIN_ONLY),
@@ -89,7 +73,7 @@ SETTINGS_AND_PLATFORM_URLS = [
 @pytest.mark.parametrize(("name", "kwargs", "expected"), STRUCTURE_URLS + SETTINGS_AND_PLATFORM_URLS,
                          ids=[u[0] for u in STRUCTURE_URLS + SETTINGS_AND_PLATFORM_URLS])
 def test_who_gets_what(client, school, name, kwargs, expected):
-    assert statuses(client, school, reverse(name, kwargs=kwargs(school))) == expected
+    assert statuses(client, reverse(name, kwargs=kwargs(school)), personas(school, names=SCHOOL_ROLES)) == expected
 
 
 @pytest.mark.parametrize(("name", "kwarg"), [
