@@ -96,7 +96,7 @@ def test_a_category_nobody_holds_is_an_empty_group_not_none(awards):
         group = award_selectors.award_group(organisation=awards.org, term=awards.term, department=awards.presidium,
                                             category=OFFICER)
         assert (group.headcount, group.rows, group.computed, group.status) == (0, [], [], "")
-        with pytest.raises(ValidationError, match="没有干事可以评选"):
+        with pytest.raises(ValidationError, match="主席团本学期没有优秀干事可以评选"):
             scoring_services.award_propose(organisation=awards.org, term=awards.term, department=awards.presidium,
                                            category=OFFICER, user=awards.president, now=timezone.now())
 
