@@ -15,6 +15,8 @@ from django.db.models import Sum
 from django_scopes import scopes_disabled
 
 from members.models import User
+from orgs.models import Tenant
+from orgs.pages import id_of
 
 
 def resolve_login(login: str, tenant=None) -> User | None:
@@ -88,9 +90,6 @@ def _tenant_of(request, credentials):
     tenant = (credentials or {}).get("tenant")
     if tenant is not None and not isinstance(tenant, (str, int)):
         return tenant
-    from orgs.models import Tenant
-    from orgs.pages import id_of
-
     raw = tenant if tenant is not None else getattr(request, "POST", {}).get("tenant")
     if id_of(raw) is None:  # not ASCII digits ("²".isdigit() is true, int("²") fails) or beyond 2^63
         return None

@@ -21,9 +21,11 @@ from django.utils import timezone
 from members.exports import layout_export
 from members.imports.engine import apply_plan, plan_import
 from members.imports.layouts import LAYOUTS
-from members.imports.reader import read_table
+from members.imports.reader import ImportFileError, read_table
 from members.models import Person, PersonKind
+from members.services import import_limits
 from orgs.bench import Context, Result, benchmark, measure, tenant_purge
+from orgs.calendar import local_date
 from orgs.models import College, Major, Room, SchoolClass, Tenant
 from orgs.tenancy import tenant_scope
 
@@ -169,10 +171,6 @@ def hostile_xlsx(*, far_cell: str, rows=(), headers=STUDENT_HEADERS, dimension: 
 def _check_hostile(slug, content):
     """The check of a hostile file as the task runs it (the school's limits), and how far it raised the peak
     resident memory of the process above what the process held before (Django and the forked parent's pages)."""
-    from members.imports.reader import ImportFileError
-    from members.services import import_limits
-    from orgs.calendar import local_date
-
     tenant = Tenant.objects.get(slug=slug)
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with tenant_scope(tenant):

@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -284,10 +286,6 @@ def department_member_ids(*, department_ids, organisation_id: int | None = None)
 def account_login_locked(*, account: User, now: dt.datetime) -> bool:
     """Whether the account's login is locked out now (django-axes: its failures within the cool-off reach
     the limit). The address lock is not the account's and is not reported here."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-    from django.db.models import Sum
-
     failures = AccessAttempt.objects.filter(
         username=account.username, attempt_time__gte=now - settings.AXES_COOLOFF_TIME,
     ).aggregate(n=Sum("failures_since_start"))["n"] or 0

@@ -20,6 +20,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
+from django.apps import apps
 from django.db import connection, connections, transaction
 
 from orgs.models import Tenant
@@ -113,8 +114,6 @@ def tenant_purge(slug: str) -> None:
     """
     if not slug.startswith("bench"):
         raise ValueError("tenant_purge is only for benchmark schools")
-    from django.apps import apps
-
     tenant = Tenant.objects.filter(slug=slug).first()
     if tenant is None:
         return

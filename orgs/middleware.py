@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.http import Http404
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.cache import patch_vary_headers
 from django_scopes import scope
 
 from orgs.modules import module_for_namespace
 from orgs.pages import id_of
+from orgs.services import platform_access_record
 
 
 class TenantMiddleware:
@@ -80,10 +81,6 @@ class PlatformAccessLogMiddleware:
         response = self.get_response(request)
         tenant_id = getattr(request, "_platform_access_tenant_id", None)
         if tenant_id is not None and self._shown(request, response):
-            from django.utils import timezone
-
-            from orgs.services import platform_access_record
-
             match = request.resolver_match
             platform_access_record(tenant_id=tenant_id, user=request.user, page=match.view_name,
                                    method=request.method, now=timezone.now())

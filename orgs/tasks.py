@@ -3,6 +3,7 @@
 import functools
 
 from celery import shared_task
+from django.core.management import call_command
 
 from orgs.tenancy import tenant_scope
 
@@ -42,6 +43,4 @@ def tenant_task(*task_args, **task_kwargs):
 def sessions_clear_expired():
     """Beat, daily (config/settings.py): delete expired sessions, which nothing else removes (Django's
     ``clearsessions``). Platform-wide: sessions belong to no school."""
-    from django.core.management import call_command
-
     call_command("clearsessions")
