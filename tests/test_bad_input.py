@@ -29,7 +29,7 @@ from django.urls.resolvers import RoutePattern
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.test_tenant_isolation import _PARAMETER, Cast, Unfillable, _skipped, build_path, walk
+from tests.url_walk import _PARAMETER, Cast, Unfillable, _skipped, build_path, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("orgs", "members", "attendance", "scoring", "config")

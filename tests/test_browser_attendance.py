@@ -5,18 +5,19 @@ Screenshots of the page on a phone and a desktop land in screenshots/ (git-ignor
 """
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-from attendance import services
-from attendance.models import Attendance, AttendanceChange, Audience, MeetingKind
+from attendance.models import Attendance, AttendanceChange
 from orgs.tenancy import tenant_scope
-from tests.browser_school import log_in, school_with_office
-
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
-
+from tests.browser_school import (
+    SCREENSHOTS,
+    _all_saved,
+    _row,
+    log_in,
+    plenary_fixture,  # noqa: F401 - the "plenary" fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,33 +25,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 390, "height": 844}, "locale": "zh-CN"}
-
-
-@pytest.fixture
-def plenary():
-    names = ["林晓雨", "陈思远", "王子涵", "赵一鸣", "刘欣然", "杨帆", "黄诗琪", "周子轩", "吴雨桐", "徐浩然",
-             "孙佳怡", "马俊杰"]
-    school = school_with_office(slug="att_browser", name="考勤测试大学", members=names)
-    tenant, org, people, office = school["tenant"], school["org"], school["people"], school["office"]
-    with tenant_scope(tenant):
-        start = timezone.now() - dt.timedelta(minutes=30)
-        meeting = services.meeting_create(
-            organisation=org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=2), place="学生活动中心 201", audience=Audience.ORGANISATION,
-            user=office,
-        )
-    return {"tenant": tenant, "meeting": meeting, "people": people}
-
-
-def _row(page, person):
-    return page.locator(f'.att-row[data-person="{person.pk}"]')
-
-
-def _all_saved(page):
-    page.wait_for_function(
-        "() => !document.querySelector('.att-row.is-saving') && !localStorage.getItem('attendance:pending:' + "
-        "document.getElementById('attendance').dataset.meeting)"
-    )
 
 
 def test_the_office_records_all_present_and_three_exceptions(page, live_server, plenary):

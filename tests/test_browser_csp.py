@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from tests.test_tenant_isolation import NOT_OBJECT_URLS, Cast, Unfillable, _skipped, build_path, walk
+from tests.url_walk import NOT_OBJECT_URLS, Cast, Unfillable, _skipped, build_path, walk
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 

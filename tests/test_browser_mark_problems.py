@@ -11,8 +11,13 @@ from attendance.models import Attendance
 from members.models import Role
 from members.tests.factories import RoleAssignmentFactory
 from orgs.tenancy import tenant_scope
-from tests.browser_school import log_in
-from tests.test_browser_attendance import SCREENSHOTS, _all_saved, _row, plenary  # noqa: F401, F811 - fixture
+from tests.browser_school import (
+    SCREENSHOTS,
+    _all_saved,
+    _row,
+    log_in,
+    plenary_fixture,  # noqa: F401 - the "plenary" fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,7 +33,7 @@ def _late(page, person, minutes):
     _row(page, person).get_by_role("button", name="确定").click()
 
 
-def test_refused_and_out_of_date_marks_stay_flagged_until_fixed(page, live_server, plenary):  # noqa: F811
+def test_refused_and_out_of_date_marks_stay_flagged_until_fixed(page, live_server, plenary):
     SCREENSHOTS.mkdir(exist_ok=True)
     meeting, people = plenary["meeting"], plenary["people"]
     status = page.locator("#att-status")

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from django.test import override_settings
 
-from tests.test_tenant_isolation import Cast, Unfillable, _skipped, build_path, walk
+from tests.url_walk import Cast, Unfillable, _skipped, build_path, walk
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,8 +10,13 @@ from attendance import services
 from members.models import Role
 from members.tests.factories import RoleAssignmentFactory
 from orgs.tenancy import tenant_scope
-from tests.browser_school import log_in
-from tests.test_browser_attendance import SCREENSHOTS, _all_saved, _row, plenary  # noqa: F401 - the fixture
+from tests.browser_school import (
+    SCREENSHOTS,
+    _all_saved,
+    _row,
+    log_in,
+    plenary_fixture,  # noqa: F401 - the "plenary" fixture
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +30,7 @@ def _history(page, person):
     return _row(page, person).locator(".att-history")
 
 
-def test_history_is_loaded_when_opened_and_follows_saves(page, live_server, plenary):  # noqa: F811
+def test_history_is_loaded_when_opened_and_follows_saves(page, live_server, plenary):
     meeting, people = plenary["meeting"], plenary["people"]
     with tenant_scope(plenary["tenant"]):
         office = meeting.created_by
@@ -64,7 +69,7 @@ def test_history_is_loaded_when_opened_and_follows_saves(page, live_server, plen
     assert "未记录 → 旷会" in _history(page, people[1]).inner_text()
 
 
-def test_the_read_only_page_loads_history_without_controls(page, live_server, plenary):  # noqa: F811
+def test_the_read_only_page_loads_history_without_controls(page, live_server, plenary):
     meeting, people = plenary["meeting"], plenary["people"]
     with tenant_scope(plenary["tenant"]):
         services.attendance_mark(meeting=meeting, user=meeting.created_by, now=timezone.now(),
