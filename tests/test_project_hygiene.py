@@ -1,4 +1,5 @@
-"""The definition of done that a test can hold: migrations committed, ruff clean."""
+"""The definition of done that a test can hold: migrations committed, ruff clean, no UTC date of "now", no test
+module importing another."""
 
 import ast
 import subprocess
@@ -67,3 +68,38 @@ def test_no_date_of_an_aware_now():
 ])
 def test_the_now_date_check_catches_what_it_should(source, flagged):
     assert bool(utc_dates_of_now(source)) is flagged
+
+
+def imports_of_test_modules(source: str) -> list[int]:
+    """Lines importing a ``test_*`` module (``from x.tests.test_y import …``, ``from x.tests import test_y``,
+    ``import x.tests.test_y``): what tests share lives in a module that is not a test (tests/personas.py, an
+    app's ``tests/conftest.py`` or a helper module next to its tests), so that each test module stands alone."""
+    def is_test(dotted: str) -> bool:
+        return any(part.startswith("test_") for part in dotted.split("."))
+
+    def imports_one(node) -> bool:
+        if isinstance(node, ast.Import):
+            return any(is_test(alias.name) for alias in node.names)
+        if isinstance(node, ast.ImportFrom):
+            return is_test(node.module or "") or any(alias.name.startswith("test_") for alias in node.names)
+        return False
+
+    return [node.lineno for node in ast.walk(ast.parse(source)) if imports_one(node)]
+
+
+def test_no_module_imports_a_test_module():
+    found = [f"{path.relative_to(ROOT)}:{line}" for path in _python_files()
+             for line in imports_of_test_modules(path.read_text(encoding="utf-8"))]
+    assert not found, ("Move what tests share out of test_*.py: personas to tests/personas.py, fixtures to the "
+                       "app's tests/conftest.py, helpers to a module next to the tests:\n" + "\n".join(found))
+
+
+@pytest.mark.parametrize(("source", "flagged"), [
+    ("from scoring.tests.test_services import _stored", True), ("from attendance.tests import test_views", True),
+    ("import tests.test_browser", True), ("from .test_tasks import make_task", True),
+    ("def f():\n    from members.tests.test_views import statuses", True),
+    ("from tests.personas import statuses", False), ("from django.test import Client", False),
+    ("from attendance.tests.task_world import make_task", False), ("import pytest", False),
+])
+def test_the_test_import_check_catches_what_it_should(source, flagged):
+    assert bool(imports_of_test_modules(source)) is flagged
