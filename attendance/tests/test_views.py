@@ -17,6 +17,7 @@ from members.tests.factories import MembershipFactory, PersonFactory
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory
+from tests.personas import personas, statuses
 
 
 @pytest.fixture
@@ -29,12 +30,10 @@ def meeting(school):
 
 def test_the_attendance_page_by_persona(client, school, meeting, other_office):
     url = reverse("attendance:meeting_detail", kwargs={"meeting_id": meeting.pk})
-    expected = {"office": 200, "head": 200, "admin": 200, "officer": 404, "other_admin": 404, "counsellor": 404}
-    for persona, status in expected.items():
-        client.force_login(getattr(school, persona))
-        assert client.get(url).status_code == status, persona
-    client.force_login(other_office)
-    assert client.get(url).status_code == 404
+    names = ("office", "head", "admin", "officer", "other_school", "counsellor", "other_office")
+    assert statuses(client, url, personas(school, names=names, other_office=other_office)) == {
+        "office": 200, "head": 200, "admin": 200, "officer": 404, "other_school": 404, "counsellor": 404,
+        "other_office": 404}
     client.logout()
     assert client.get(url).status_code in (302, 404)
 
@@ -232,9 +231,8 @@ def test_the_change_table_shows_the_newest_and_all_on_request(client, school, me
 
 def test_the_meeting_list_by_persona_and_filters(client, school, meeting):
     url = reverse("attendance:meeting_list")
-    for persona, status in {"office": 200, "head": 200, "admin": 200, "officer": 403, "logistics": 403}.items():
-        client.force_login(getattr(school, persona))
-        assert client.get(url).status_code == status, persona
+    expected = {"office": 200, "head": 200, "admin": 200, "officer": 403, "logistics": 403}
+    assert statuses(client, url, personas(school, names=expected)) == expected
     client.force_login(school.office)
     page = client.get(url).context["page"]
     assert [m.pk for m in page] == [meeting.pk] and page[0].expected == 3
@@ -306,9 +304,8 @@ def test_bad_meeting_forms_say_why(client, school):
 
 
 def test_only_an_office_creates_meetings(client, school):
-    for persona in ("head", "officer", "admin"):
-        client.force_login(getattr(school, persona))
-        assert client.get(reverse("attendance:meeting_create")).status_code == 403, persona
+    users = personas(school, names=("head", "officer", "admin"))
+    assert statuses(client, reverse("attendance:meeting_create"), users) == {"head": 403, "officer": 403, "admin": 403}
 
 
 def test_the_office_cancels_a_meeting_with_a_reason(client, school, meeting):
@@ -341,9 +338,8 @@ def test_a_member_requests_leave_and_the_office_decides(client, school):
         leave = LeaveRequest.objects.get()
 
     decide = reverse("attendance:leave_decide", kwargs={"leaverequest_id": leave.pk})
-    for persona in ("officer", "head"):
-        client.force_login(getattr(school, persona))
-        assert client.post(decide, {"decision": "approve"}).status_code == 404, persona
+    users = personas(school, names=("officer", "head"))
+    assert statuses(client, decide, users, "post", {"decision": "approve"}) == {"officer": 404, "head": 404}
     client.force_login(school.office)
     listing = client.get(reverse("attendance:leave_list")).content.decode()
     assert "实验课" in listing and school.officer.person.name in listing

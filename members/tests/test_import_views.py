@@ -81,9 +81,8 @@ def test_the_commit_is_a_post_of_the_tenant_admin_of_the_jobs_school(client, sch
     url = job_url("import_commit", job)
     client.force_login(school.other_admin)
     assert same_404(client, "post", url, job_url("import_commit", job.pk + 1000))
-    for persona, expected in [("counsellor", 403), ("office", 403), ("admin", 302)]:
-        client.force_login(getattr(school, persona))
-        assert client.post(url).status_code == expected, persona
+    users = personas(school, names=("counsellor", "office", "admin"))
+    assert statuses(client, url, users, "post") == {"counsellor": 403, "office": 403, "admin": 302}
     assert client.get(url).status_code == 405
 
 
