@@ -1,12 +1,16 @@
 """What the home page offers each role: a card per current role assignment with the links it can use now.
 
-Links are declared as data (label, URL name, permission); a link whose permission the user lacks is left
-out, so the card shows only what works. Apps added later extend ``ROLE_LINKS`` with their own pages.
+Links are declared as data (label, URL name, permission, module); a link whose permission the user lacks, or
+whose module the school has off, is left out, so the card shows only what works. The ground floor's own pages
+(structure, people, imports, policies) are declared here; each app adds its pages to a role's card with
+``register_role_links`` in its ``registration.py`` (orgs/modules.py: ``discover``), after the links so far, in
+the order of INSTALLED_APPS.
 """
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -27,14 +31,9 @@ STRUCTURE = (
     Link(_("学生组织"), "orgs:organisation_list", "orgs.browse_structure"),
 )
 PEOPLE = Link(_("人员名单"), "members:person_list", "members.list_person")
-MEETINGS = Link(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings", module="alliance")
-TASKS = Link(_("日常任务"), "attendance:task_list", "attendance.list_tasks", module="alliance")
-SCORES = Link(_("考核积分"), "scoring:organisation_list", "scoring.view_scores", module="alliance")
-ENTRIES = Link(_("加减分与违纪"), "scoring:entries_home", "scoring.view_scores", module="alliance")
-AWARDS = Link(_("评优"), "scoring:award_home", "scoring.view_awards", module="alliance")
-RULEBOOK = Link(_("考核细则"), "scoring:rulebook_list", "scoring.view_rulebook", module="alliance")
 
-#: Links a role has whatever its scope object (tenant-wide roles have no scope object to link to).
+#: Links a role has whatever its scope object (tenant-wide roles have no scope object to link to): the ground
+#: floor's here, the apps' added by ``register_role_links``.
 ROLE_LINKS: dict[str, tuple[Link, ...]] = {
     Role.TENANT_ADMIN: (
         *STRUCTURE, PEOPLE, Link(_("导入与导出"), "members:import_home", "members.import_people"),
@@ -42,10 +41,15 @@ ROLE_LINKS: dict[str, tuple[Link, ...]] = {
     ),
     Role.CENTRE_STAFF: (STRUCTURE[0], PEOPLE),
     Role.LOGISTICS: (STRUCTURE[1],),
-    Role.OFFICE: (MEETINGS, TASKS, SCORES, ENTRIES, AWARDS, RULEBOOK),
-    Role.PRESIDENT: (MEETINGS, SCORES, ENTRIES, AWARDS, RULEBOOK),
-    Role.DEPARTMENT_HEAD: (MEETINGS, TASKS, SCORES, AWARDS),
 }
+
+
+def register_role_links(role: str, *links: Link) -> None:
+    """Add an app's links to the card of ``role``, after the links it has so far."""
+    if role not in Role.values:
+        raise ImproperlyConfigured(f"Unknown role {role!r}.")
+    ROLE_LINKS[role] = (*ROLE_LINKS.get(role, ()), *links)
+
 
 #: The scope object's own page, and the filter of the people list that shows its people.
 SCOPE_PAGES = {

@@ -1,13 +1,28 @@
-"""The modules a tenant can switch on (SPEC OR-5).
+"""The modules a tenant can switch on (SPEC OR-5), as the apps register them.
 
 A module owns URL namespaces; ``TenantMiddleware.process_view`` answers 404 for a namespace whose module is
 off for the request's tenant, and the menu (orgs.context_processors) shows a module's entries only where it
-is on. Later apps register their namespaces and menu entries here, so switching a module off hides all of it.
+is on. orgs holds the mechanism and names no module: each app declares its part in its own
+``registration.py``, which ``discover()`` imports for every installed app (once, from orgs' AppConfig.ready),
+in the order of INSTALLED_APPS:
+
+* ``register_module(key, label, description, namespaces=…, menu=…)`` declares a module the app defines;
+* ``extend_module(key, namespaces=…, menu=…)`` adds an app's namespaces and menu entries to a module declared
+  by an app before it in INSTALLED_APPS (scoring adds its pages to attendance's "alliance").
+
+A module whose app is not built yet is declared with ``planned=True`` (config/modules.py), so that schools can
+already switch it on; planned modules come after the built ones. Registering a key or a namespace twice is an
+error at startup.
 """
 
+import dataclasses
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import autodiscover_modules
+
+#: The file each app declares its registration in (modules, menu entries, home links).
+REGISTRATION_MODULE = "registration"
 
 
 @dataclass(frozen=True)
@@ -31,53 +46,50 @@ class Module:
     description: str
     namespaces: tuple[str, ...]
     menu: tuple[MenuEntry, ...] = field(default=())
+    planned: bool = False  # declared before its app exists (config/modules.py): switchable, no pages yet
 
 
-MODULES: dict[str, Module] = {
-    module.key: module
-    for module in (
-        Module(
-            "alliance",
-            _("朋辈互助联盟（会议考勤与积分）"),
-            _("会议、值班、活动、任务考勤；70 分制干事考核、警告—记过—劝退处分与评优。"),
-            ("attendance", "scoring"),
-            (
-                MenuEntry(_("会议考勤"), "attendance:meeting_list", "attendance.list_meetings"),
-                MenuEntry(_("日常任务"), "attendance:task_list", "attendance.list_tasks"),
-                MenuEntry(_("我的考勤"), "attendance:my_attendance", "attendance.offer_own"),
-                MenuEntry(_("考核积分"), "scoring:organisation_list", "scoring.view_scores",
-                          also=("scoring:award_home", "scoring:entries_home", "scoring:rulebook_list")),
-                MenuEntry(_("我的积分"), "scoring:my_score", "scoring.offer_own_score", exact=True),
-            ),
-        ),
-        Module(
-            "psych_network",
-            _("心理健康四级网络"),
-            _("月度排查、心理危机预警库、个案报告、转介与辅导员月度风险汇总。"),
-            ("psych_network",),
-        ),
-        Module(
-            "dormlink",
-            _("学生党员联系寝室"),
-            _("党员联系 2–3 间寝室、走访记录、双周反馈表及导出。"),
-            ("dormlink",),
-        ),
-        Module(
-            "union",
-            _("学生会改革"),
-            _("学生会机构与人数限制、干部资格、学代会与述职评议。"),
-            ("union",),
-        ),
-        Module(
-            "community",
-            _("一站式学生社区"),
-            _("社区与网格长、学期活动指标、领导接访、后勤反馈、文明寝室评比。"),
-            ("community",),
-        ),
-    )
-}
+#: Every registered module by key: the built ones in INSTALLED_APPS order, then the planned ones. Filled in
+#: place (other modules import the dict itself).
+MODULES: dict[str, Module] = {}
+NAMESPACE_TO_MODULE: dict[str, str] = {}
 
-NAMESPACE_TO_MODULE: dict[str, str] = {ns: m.key for m in MODULES.values() for ns in m.namespaces}
+
+def register_module(key: str, label, description, *, namespaces=(), menu=(), planned: bool = False) -> Module:
+    """Declare a module that schools can switch on, with the URL namespaces and menu entries it starts with."""
+    if key in MODULES:
+        raise ImproperlyConfigured(f"Module {key!r} is registered twice.")
+    MODULES[key] = Module(key, label, description, (), (), planned)
+    _order()
+    return extend_module(key, namespaces=namespaces, menu=menu)
+
+
+def extend_module(key: str, *, namespaces=(), menu=()) -> Module:
+    """Add URL namespaces and menu entries (after the module's entries so far) to a registered module."""
+    if key not in MODULES:
+        raise ImproperlyConfigured(f"Module {key!r} is not registered (yet): an app extends a module declared by "
+                                   f"an app before it in INSTALLED_APPS.")
+    for namespace in namespaces:
+        if namespace in NAMESPACE_TO_MODULE:
+            raise ImproperlyConfigured(
+                f"Namespace {namespace!r} already belongs to module {NAMESPACE_TO_MODULE[namespace]!r}.")
+        NAMESPACE_TO_MODULE[namespace] = key
+    module = MODULES[key]
+    MODULES[key] = dataclasses.replace(
+        module, namespaces=module.namespaces + tuple(namespaces), menu=module.menu + tuple(menu))
+    return MODULES[key]
+
+
+def _order():
+    """Built modules first (in registration order), then the planned ones."""
+    ordered = sorted(MODULES.values(), key=lambda module: module.planned)
+    MODULES.clear()
+    MODULES.update((module.key, module) for module in ordered)
+
+
+def discover():
+    """Import every installed app's ``registration.py`` (a module already imported is not run again)."""
+    autodiscover_modules(REGISTRATION_MODULE)
 
 
 def module_choices():
