@@ -75,7 +75,7 @@ def _term_with_sessions(tenant, office):
         starts = first + step * i
         meeting = attendance.meeting_create(organisation=alliance, kind=MeetingKind.PLENARY, title=TITLE, stars=3,
                                             starts_at=starts, ends_at=starts + dt.timedelta(minutes=30),
-                                            audience=Audience.ORGANISATION, user=office)
+                                            audience=Audience.ORGANISATION, user=office, now=timezone.now())
         rows = list(Attendance.objects.filter(meeting=meeting).values_list("pk", flat=True))
         by_status = {}
         for j, pk in enumerate(rows):

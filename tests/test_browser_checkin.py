@@ -37,8 +37,7 @@ def door():
         meeting = services.meeting_create(
             organisation=org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
             ends_at=start + dt.timedelta(hours=2), place="学生活动中心 201", audience=Audience.ORGANISATION,
-            user=office,
-        )
+            user=office, now=timezone.now())
     return {"tenant": tenant, "meeting": meeting, "member": member}
 
 

@@ -51,7 +51,7 @@ def month_of_plenaries():
             start = timezone.localtime().replace(day=1 + 7 * week, hour=19, minute=0, second=0, microsecond=0)
             meeting = services.meeting_create(
                 organisation=org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=office)
+                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=office, now=timezone.now())
             if start < timezone.now():
                 services.attendance_mark(meeting=meeting, user=office, now=start + dt.timedelta(hours=2), marks=[
                     {"person": p.pk, "status": Status.PRESENT} for p in people])

@@ -98,7 +98,8 @@ def _meeting(school, *, hours_ago):
     with tenant_scope(school.tenant):
         return services.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(minutes=30), audience=Audience.ORGANISATION, user=school.office)
+            ends_at=start + dt.timedelta(minutes=30), audience=Audience.ORGANISATION, user=school.office,
+            now=timezone.now())
 
 
 def _post(client, meeting, marks):

@@ -5,7 +5,6 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import (
@@ -63,7 +62,8 @@ def _check_meeting(*, organisation, kind, stars, starts_at, ends_at, audience, d
 
 @transaction.atomic
 def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audience, user, place="",
-                   department=None, chosen=(), minutes_taker=None, series=None, now=None, notify_facts=True) -> Meeting:
+                   now: dt.datetime, department=None, chosen=(), minutes_taker=None, series=None,
+                   notify_facts=True) -> Meeting:
     """A session and its expected attendees (current members of the audience on the session's date). A session
     in the past changes facts (its unmarked rows break a month's full attendance): the listeners hear of it."""
     _check_meeting(organisation=organisation, kind=kind, stars=stars, starts_at=starts_at, ends_at=ends_at,
@@ -78,7 +78,6 @@ def meeting_create(*, organisation, kind, title, stars, starts_at, ends_at, audi
     Attendance.objects.bulk_create(
         [Attendance(tenant_id=meeting.tenant_id, meeting=meeting, person_id=pk) for pk in people], batch_size=1000
     )
-    now = now or timezone.now()
     if notify_facts and starts_at <= now:
         notify(organisation_id=organisation.pk, on=local_date(starts_at), now=now)
     return meeting

@@ -3,6 +3,8 @@ service and export tests."""
 
 import datetime as dt
 
+from django.utils import timezone
+
 from attendance import services
 from attendance.models import Audience, MeetingKind
 from attendance.tests.factories import SHANGHAI
@@ -33,5 +35,5 @@ class Alliance:
 
 def plenary(a, **kwargs):
     defaults = dict(organisation=a.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=START,
-                    ends_at=END, audience=Audience.ORGANISATION, user=a.office)
+                    ends_at=END, audience=Audience.ORGANISATION, user=a.office, now=timezone.now())
     return services.meeting_create(**{**defaults, **kwargs})

@@ -19,7 +19,7 @@ def _meeting(school, *, start=START, hours=2):
         return services.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
             ends_at=start + dt.timedelta(hours=hours), audience=Audience.ORGANISATION, user=school.office,
-        )
+            now=timezone.now())
 
 
 @pytest.fixture(name="meeting")

@@ -16,7 +16,8 @@ def _meeting(school, *, starts_in=dt.timedelta(hours=-1), org=None, **extra):
     with tenant_scope(school.tenant):
         return services.meeting_create(
             organisation=org or school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=school.office, **extra,
+            ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=school.office,
+            now=timezone.now(), **extra,
         )
 
 

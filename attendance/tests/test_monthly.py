@@ -41,8 +41,7 @@ def _session(a, day, *, kind=MeetingKind.DEPARTMENT, department=None, hour=19):
     return services.meeting_create(
         organisation=a.org, kind=kind, title=f"{kind} {day}", stars=2, starts_at=start,
         ends_at=start + dt.timedelta(hours=1), user=a.office, department=department,
-        audience=Audience.ORGANISATION if department is None else Audience.DEPARTMENT,
-    )
+        audience=Audience.ORGANISATION if department is None else Audience.DEPARTMENT, now=timezone.now())
 
 
 def _mark(a, meeting, *marks):
@@ -239,7 +238,7 @@ def sheet_world(school):
         start = timezone.localtime().replace(day=1, hour=19, minute=0, second=0, microsecond=0)
         services.meeting_create(organisation=school.org, kind=MeetingKind.DEPARTMENT, title="办公室例会", stars=2,
                                 starts_at=start, ends_at=start + dt.timedelta(hours=1), audience=Audience.DEPARTMENT,
-                                department=school.dept, user=school.office)
+                                department=school.dept, user=school.office, now=timezone.now())
         school.other_dept = DepartmentFactory(tenant=school.tenant, organisation=school.org, name="外联部")
     return school
 

@@ -40,6 +40,7 @@ WRITES = {"office": 302, "head": 403, "admin": 403, "officer": 404, "other_offic
 def _session(school, kind=MeetingKind.PLENARY, *, starts_in=dt.timedelta(hours=-1), **extra):
     start = timezone.now() + starts_in
     extra.setdefault("audience", Audience.ORGANISATION)
+    extra.setdefault("now", timezone.now())
     with tenant_scope(school.tenant):
         return services.meeting_create(
             organisation=school.org, kind=kind, title="全体会议" if kind == MeetingKind.PLENARY else "义卖活动",

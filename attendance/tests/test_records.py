@@ -7,6 +7,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from attendance import selectors, services
 from attendance.models import (
@@ -69,7 +70,8 @@ def alliance(db):
 
 def session(a, kind=MeetingKind.PLENARY, **kwargs):
     defaults = dict(organisation=a.org, kind=kind, title="全体会议" if kind == MeetingKind.PLENARY else "义卖活动",
-                    stars=3, starts_at=START, ends_at=END, audience=Audience.ORGANISATION, user=a.office)
+                    stars=3, starts_at=START, ends_at=END, audience=Audience.ORGANISATION, user=a.office,
+                    now=timezone.now())
     return services.meeting_create(**{**defaults, **kwargs})
 
 

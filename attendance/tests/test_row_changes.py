@@ -29,7 +29,7 @@ def marked(school):
         meeting = services.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
             ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=school.office,
-        )
+            now=timezone.now())
         for marks in ([{"person": school.student_x.pk, "status": "late", "late_minutes": 5},
                        {"person": outsider.pk, "status": "absent"}],
                       [{"person": school.student_x.pk, "status": "present"}]):

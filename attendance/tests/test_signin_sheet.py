@@ -34,7 +34,7 @@ def world(school):
         start = timezone.now() - dt.timedelta(hours=1)
         s.meeting = services.meeting_create(
             organisation=s.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=s.office)
+            ends_at=start + dt.timedelta(hours=2), audience=Audience.ORGANISATION, user=s.office, now=timezone.now())
         services.attendance_mark(meeting=s.meeting, marks=[
             {"person": s.student_x.pk, "status": "late", "late_minutes": 8}], user=s.office, now=timezone.now())
     return s

@@ -31,7 +31,8 @@ def test_my_attendance_says_a_late_once(client, school):
     with tenant_scope(school.tenant):
         meeting = services.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office)
+            ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office,
+            now=timezone.now())
         services.attendance_mark(meeting=meeting, marks=[{"person": school.officer.person_id, "status": "late",
                                                           "late_minutes": 3}], user=school.office, now=timezone.now())
     client.force_login(school.officer)

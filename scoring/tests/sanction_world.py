@@ -19,7 +19,8 @@ def _lates(school, person, n):
             start = now - dt.timedelta(days=n - i, hours=2)
             meeting = attendance.meeting_create(
                 organisation=school.org, kind=MeetingKind.PLENARY, title=f"全体会议{i}", stars=3, starts_at=start,
-                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office)
+                ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office,
+                now=timezone.now())
             attendance.attendance_mark(meeting=meeting, marks=[{"person": person.pk, "status": "late",
                                                                 "late_minutes": 5}], user=school.office, now=now)
             meetings.append(meeting)

@@ -88,7 +88,7 @@ def _late_at_plenaries(school, n, *, minutes=5):
         meeting = attendance.meeting_create(
             organisation=school.org, kind=MeetingKind.DEPARTMENT, title=f"例会{i}", stars=2, starts_at=start,
             ends_at=start + dt.timedelta(hours=1), audience=Audience.DEPARTMENT, department=school.dept,
-            user=school.office)
+            user=school.office, now=timezone.now())
         attendance.attendance_mark(meeting=meeting, marks=[{"person": school.officer.person_id, "status": "late",
                                                             "late_minutes": minutes}], user=school.office, now=now)
         meetings.append(meeting)

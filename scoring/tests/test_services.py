@@ -42,7 +42,7 @@ def test_a_term_stays_bound_to_its_version(school):
 def _plenary(school, *, org, people, starts_at, user):
     return attendance.meeting_create(organisation=org, kind=MeetingKind.PLENARY, title="全体会议", stars=3,
                                       starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=1),
-                                      audience=Audience.CHOSEN, chosen=people, user=user)
+                                      audience=Audience.CHOSEN, chosen=people, user=user, now=timezone.now())
 
 
 def test_a_save_updates_the_ledger_and_a_sync_after_it_changes_nothing(school):
@@ -97,7 +97,7 @@ def test_after_every_edit_the_stored_ledger_equals_a_computation_from_scratch(sc
             attendance.meeting_create(organisation=org, kind=kind, title=str(i), stars=stars,
                                       starts_at=first + dt.timedelta(days=i),
                                       ends_at=first + dt.timedelta(days=i, hours=1),
-                                      audience=Audience.ORGANISATION, department=dept, user=office)
+                                      audience=Audience.ORGANISATION, department=dept, user=office, now=timezone.now())
             for i, (kind, stars) in enumerate([("plenary", 3), ("department", 2), ("other", 4), ("activity", 2)])
         ]
         for action, which, person, status, minutes in edits:

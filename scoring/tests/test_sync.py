@@ -28,7 +28,8 @@ def plenary(school):
         start = now - dt.timedelta(hours=2)
         school.meeting = attendance.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office)
+            ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, user=school.office,
+            now=timezone.now())
         services.ledger_sync_pending(tenant=school.tenant, now=now)  # the meeting's own change: seen
         assert TermSync.objects.filter(requested=1, synced=1).exists()
     return school

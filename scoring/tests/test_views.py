@@ -29,7 +29,8 @@ def scored(school):
         start = now - dt.timedelta(hours=1)
         meeting = attendance.meeting_create(
             organisation=school.org, kind=MeetingKind.PLENARY, title="十一月全体会议", stars=3, starts_at=start,
-            ends_at=start + dt.timedelta(minutes=30), audience=Audience.ORGANISATION, user=school.office)
+            ends_at=start + dt.timedelta(minutes=30), audience=Audience.ORGANISATION, user=school.office,
+            now=timezone.now())
         attendance.attendance_mark(meeting=meeting, user=school.office, now=now, marks=[
             {"person": school.officer.person_id, "status": "late", "late_minutes": 12},
             {"person": school.head.person_id, "status": "late", "late_minutes": 5}])
@@ -185,7 +186,7 @@ def test_a_members_page_runs_a_constant_number_of_queries_whatever_the_others_ma
             meeting = attendance.meeting_create(
                 organisation=scored.org, kind=MeetingKind.DEPARTMENT, title=f"例会{day}", stars=2, starts_at=start,
                 ends_at=start + dt.timedelta(hours=1), audience=Audience.ORGANISATION, department=scored.dept,
-                minutes_taker=others[day], user=scored.office)
+                minutes_taker=others[day], user=scored.office, now=timezone.now())
             statuses = zip([officer, *others], ["late", "absent", "late", "leave"] * 3, strict=False)
             attendance.attendance_mark(meeting=meeting, user=scored.office, now=now, marks=[
                 {"person": p.pk, "status": status, "late_minutes": 3 if status == "late" else None}
