@@ -4,12 +4,12 @@ extension's (an .exe renamed .pdf) is refused in Chinese."""
 
 import pytest
 from django.urls import reverse
-from orgs.tests.uploads import EXE, multipart_body, stream_post
 
 from attendance.models import TaskAttachment
 from attendance.tests.task_world import assignment_of, make_task, set_max_mb, upload
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.tenancy import tenant_scope
+from orgs.tests.uploads import EXE, multipart_body, stream_post
 from orgs.uploads import DRAIN_MB, MB
 
 

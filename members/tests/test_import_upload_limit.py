@@ -5,11 +5,11 @@ import datetime as dt
 
 from django.urls import reverse
 from django_scopes import scopes_disabled
-from orgs.tests.uploads import multipart_body, stream_post
 
 from members.models import ImportJob
 from members.tests.school import school_fixture  # noqa: F401 - the "school" fixture
 from orgs.models import PolicyValue
+from orgs.tests.uploads import multipart_body, stream_post
 from orgs.uploads import MB
 
 
