@@ -1,5 +1,6 @@
 """URL kwargs are named ``<model._meta.model_name>_id``: tests/test_tenant_isolation.py fills them by name.
-The namespace belongs to the "alliance" module (orgs/modules.py): switched off, every URL here is a 404."""
+The namespace belongs to the "alliance" module (declared in attendance/registration.py): switched off, every URL here
+is a 404."""
 
 from django.urls import path
 

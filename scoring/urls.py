@@ -1,5 +1,5 @@
 """URL kwargs are named ``<model._meta.model_name>_id``: tests/test_tenant_isolation.py fills them by name.
-The namespace belongs to the "alliance" module (orgs/modules.py)."""
+The namespace belongs to the "alliance" module (declared in attendance/registration.py)."""
 
 from django.urls import path
 
