@@ -21,12 +21,12 @@
 
 import rules
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.exceptions import DisallowedModelAdminToField
 from django.contrib.admin.options import TO_FIELD_VAR
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from orgs import services
@@ -47,6 +47,7 @@ from orgs.models import (
 )
 from orgs.modules import MODULES, module_choices
 from orgs.tenancy import TenantOwned
+from orgs.web import error_text
 
 admin.site.site_header = _("学生组织管理平台 · 管理后台")
 admin.site.site_title = _("管理后台")
@@ -125,6 +126,17 @@ class TenantAdminMixin(NotFoundBeforeForbiddenMixin):
         if self.sensitive_lookups and lookup.split("__")[0] in self.sensitive_lookups:
             return False
         return super().lookup_allowed(lookup, value, request)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """The form checks what it can (a service's ``*_check``), but a service may still refuse at save time
+        what the form passed: another admin saved a conflicting row in between (two overlapping terms at once).
+        Then nothing is saved (the admin's transaction rolls back) and the page comes back with the service's
+        Chinese message: never a 500."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as error:
+            self.message_user(request, error_text(error), level=messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_queryset(self, request):
         if getattr(request, "tenant", None) is None:

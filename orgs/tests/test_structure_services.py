@@ -145,6 +145,24 @@ def test_the_admin_refuses_an_overlapping_term_with_a_form_error(admin_client, t
         assert Term.objects.filter(tenant=tenant).count() == 1
 
 
+def test_a_refusal_at_save_time_is_a_message_not_a_500(admin_client, tenant, autumn, monkeypatch):
+    """Two admins add overlapping terms at once: both forms pass, the second save is refused by the service
+    (under the school's row lock). Simulated here by a term that appears between the form's check and the save."""
+    real_create = services.term_create
+
+    def create_after_a_rival(**fields):
+        real_create(tenant=tenant, name="另一位管理员的学期", start=D(2027, 2, 1), end=D(2027, 6, 30))
+        return real_create(**fields)
+
+    monkeypatch.setattr(services, "term_create", create_after_a_rival)
+    response = admin_client.post(reverse("admin:orgs_term_add"), {
+        "name": "2027春", "start": "2027-01-18", "end": "2027-07-04"}, follow=True)
+    assert response.status_code == 200
+    assert "另一位管理员的学期" in response.content.decode() and "重叠" in response.content.decode()
+    with scopes_disabled():  # the admin's transaction rolled back: neither term was saved
+        assert list(Term.objects.filter(tenant=tenant).values_list("name", flat=True)) == ["2026秋"]
+
+
 def test_the_admin_adds_and_edits_a_term_through_the_service(admin_client, tenant, autumn):
     response = admin_client.post(reverse("admin:orgs_term_add"), {
         "name": "2027春", "start": "2027-01-18", "end": "2027-07-04"})
