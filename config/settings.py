@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "axes",
     "orgs",
     "members",
+    "duties",
     "attendance",
     "scoring",
 ]
@@ -208,6 +209,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # makes one sync (docs/scoring.md, "When the ledger is synced").
 SCORING_SYNC_DELAY_SECONDS = env_int("SCORING_SYNC_DELAY_SECONDS", 2, minimum=0)
 CELERY_BEAT_SCHEDULE = {
+    # what is due: reminders before the due time, overdue flags, each once (docs/duties.md)
+    "duties-scan": {
+        "task": "duties.tasks.scan_all",
+        "schedule": env_int("DUTIES_SCAN_SECONDS", 5 * 60, minimum=5),
+    },
+    # reminder emails a dead worker left behind go out again
+    "duties-emails-sweep": {
+        "task": "duties.tasks.emails_sweep",
+        "schedule": 15 * 60,
+    },
     "scoring-ledger-due": {
         "task": "scoring.tasks.ledger_sync_due_all",
         "schedule": env_int("SCORING_SYNC_SECONDS", 15 * 60, minimum=60),
@@ -295,6 +306,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+# The address of the site as its users reach it, for the links in reminder emails (empty: emails carry no link).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000" if DEMO else "")
 
 # The demo password printed by seed_demo and written in the README.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "demo-2026")
