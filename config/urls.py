@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include(account_urlpatterns)),
     path("", include("orgs.urls")),
     path("", include("members.urls")),
+    path("duties/", include("duties.urls")),
     path("attendance/", include("attendance.urls")),
     path("scoring/", include("scoring.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
