@@ -24,7 +24,8 @@ MSGFMT := $(shell command -v msgfmt 2>/dev/null)
 .PHONY: help run test install install-test translations migrate seed lint loadbench
 
 help:
-	@echo "make run      install, migrate, load the demo data, start web + Celery worker/beat at http://127.0.0.1:8000"
+	@echo "make run      install, migrate, load the demo data, install the beat schedule, start web + Celery worker/beat"
+	@echo "             at http://127.0.0.1:8000 (scripts/run-demo.sh)"
 	@echo "make test     install the test extras and run pytest (SQLite unless DATABASE_URL is set)"
 	@echo "make install / install-test / translations / migrate / seed / lint (ruff and the import contracts)"
 	@echo "make loadbench [LOADBENCH_ARGS='--size small']  the production layout under load (docs/benchmarks.md)"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The demo's processes, started by `make run` after install, migrate and seed_demo:
+# The demo's processes, started by `make run` after install, migrate and seed_demo (this script installs the beat
+# schedule first: manage.py install_schedule):
 #   * the web app (Django's runserver) at http://$RUN_ADDR (default 127.0.0.1:8000)
 #   * one Celery worker with beat embedded (-B, django-celery-beat's DatabaseScheduler)
 # on the embedded default: SQLite and kombu's filesystem broker under var/celery-broker (no server needed).
@@ -23,6 +24,10 @@ export DJANGO_DEBUG=${DJANGO_DEBUG:-false} DJANGO_DEMO=true
 if [ -z "${REDIS_URL:-}" ]; then
     mkdir -p "$VAR_DIR/celery-broker/queue" "$VAR_DIR/celery-broker/processed" "$VAR_DIR/celery-broker/control"
 fi
+
+# The beat schedule of config/settings.py into the database scheduler's tables (idempotent: unchanged entries stay,
+# changed ones are updated, removed ones disabled; docs/duties.md "The schedule").
+"$PY" manage.py install_schedule
 
 start_service web "$PY" manage.py runserver "$RUN_ADDR"
 start_service celery "$VENV/bin/celery" -A config worker -B \

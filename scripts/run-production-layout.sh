@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The process layout of docker-compose.yml, run natively (no Docker engine needed):
-#   migrate (once) -> gunicorn web + one Celery worker (no -B) + exactly one Celery beat (DatabaseScheduler)
+#   migrate + install_schedule (once) -> gunicorn web + one Celery worker (no -B) + exactly one Celery beat (DatabaseScheduler)
 # against PostgreSQL (DATABASE_URL) and Redis (REDIS_URL), with DJANGO_DEBUG=false.
 #
 #   DATABASE_URL=postgres://postgres@127.0.0.1:5432/campus_prodcheck REDIS_URL=redis://127.0.0.1:6379/1 \
@@ -47,6 +47,7 @@ service() {
 # What the compose file's "migrate" service and the image build do.
 "$PY" manage.py check --deploy --fail-level WARNING
 "$PY" manage.py migrate --noinput
+"$PY" manage.py install_schedule
 "$PY" manage.py collectstatic --noinput -v 0
 
 service web "$VENV/bin/gunicorn" config.wsgi:application --bind "$WEB_BIND" \
