@@ -63,3 +63,19 @@ TASK_ATTACHMENT_MAX_MB = register(
         maximum=100,
     )
 )
+
+MONTHLY_SHEET_DUE_DAY = register(
+    Policy(
+        key="attendance.monthly_sheet_due_day",
+        label=_("每月几号前收齐本月考勤"),
+        default=31,
+        kind=int,
+        source=_("办公室职责 14：负责每月收集各部门内部考勤表和例会考勤表；默认每月最后一天 23:59 前收齐"
+                 "（31 表示月末，较短的月份取其最后一天）。"),
+        period="month",
+        module="alliance",
+        unit=_("日"),
+        minimum=1,
+        maximum=31,
+    )
+)
