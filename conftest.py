@@ -1,5 +1,5 @@
-"""Project-wide test setup: fast password hashing, uploads in a temporary folder, Chromium launch flags, and no
-browser context left open after a browser test."""
+"""Project-wide test setup: fast password hashing, uploads in a temporary folder, Chromium launch flags, no
+browser context left open after a browser test, and no sensitive name in a notification the test produced."""
 
 import os
 from pathlib import Path
@@ -65,6 +65,34 @@ def _no_browser_context_left_open(request):
     if left:
         pytest.fail(f"{request.node.name} left {len(left)} browser context(s) open: create them with the "
                     "new_context fixture, which closes them, not browser.new_context()", pytrace=False)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """No sensitive name in any notification text (DESIGN.md "Data that must not leak"; duties/sensitive.py): after
+    the body of every test that used the database — its rows still there, outside any ``django_assert_num_queries``
+    block of the test —, every notification of every school is read against the names of the people holding a
+    sensitive record (members/sensitive.py's registry, which each app extends). A name found fails the test. No
+    notification: one cheap query. Skipped when the test failed already, or left its transaction unusable (a test
+    that expected a database error)."""
+    result = yield
+    if item.get_closest_marker("django_db") is None and "_django_db_helper" not in item.fixturenames:
+        return result
+    from django.db import DatabaseError, connection
+
+    from duties.sensitive import notification_leaks
+
+    if connection.needs_rollback:
+        return result
+    try:
+        leaks = notification_leaks()
+    except DatabaseError:
+        return result
+    if leaks:
+        shown = "; ".join(f"notification {leak.notification} names {leak.name}: {leak.text!r}" for leak in leaks[:5])
+        pytest.fail(f"a notification text names a person holding a sensitive record ({len(leaks)}): {shown}",
+                    pytrace=False)
+    return result
 
 
 def pytest_collection_modifyitems(config, items):
