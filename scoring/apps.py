@@ -7,6 +7,6 @@ class ScoringConfig(AppConfig):
     verbose_name = _("考核积分")
 
     def ready(self):
-        from scoring import receivers
+        from scoring import policies, receivers  # noqa: F401  (policies: registers this app's policies)
 
         receivers.connect()
