@@ -1,8 +1,10 @@
 """Demo records of the peer-support alliance at ``hut`` (seed_demo): five weeks of department meetings, two
-plenaries with their discipline and minutes, a duty shift, an activity with its report and proposals, tasks in
+plenaries with their discipline and minutes, duty shifts, an activity with its report and proposals, tasks in
 every state, and a pending leave request of ``hut_officer`` — all written through the services, so the points
-ledger fills exactly as it would in use. Deterministic (a fixed random seed); it runs once: a school whose
-alliance already has sessions is left as it is.
+ledger fills exactly as it would in use. It leaves real duties (attendance/duties.py) on the to-do: a task due
+in two days that ``hut_officer`` has not submitted, that leave request for a plenary in two days, and last
+month's attendance not complete (one row of a duty shift never recorded) for ``hut_office``. Deterministic (a
+fixed random seed); it runs once: a school whose alliance already has sessions is left as it is.
 
 Dates count back and forward from ``now``, inside the term running today: the demo's calendar
 (``members/demo/terms.py``) makes that term begin at least ``HISTORY`` (five weeks) before today and end at least
@@ -135,20 +137,41 @@ def _seed(*, alliance, term, office, officer, now, rng):
             ends_at=start + dt.timedelta(hours=2), place="心理健康教育中心 105", audience=Audience.CHOSEN,
             chosen=duty_people, user=office, now=now)
         _mark_session(duty, rng, office)
+        _unfinished_month(alliance=alliance, department=departments["办公室"], duty_people=duty_people, office=office,
+                          now=now, today=today)
 
     _activity(alliance=alliance, departments=departments, by_department=by_department, office=office,
               officer=officer, now=now, today=today, rng=rng)
     _tasks(alliance=alliance, departments=departments, office=office, officer=officer, now=now)
 
-    # A plenary next week, for which hut_officer has asked for leave.
-    start = _at(today + dt.timedelta(days=5), 19)
+    # A plenary in two days, for which hut_officer has asked for leave: the office's to-do shows it due soon.
+    start = _at(today + dt.timedelta(days=2), 19)
+    title = _plenary_title(term, start)
+    if Meeting.objects.filter(organisation=alliance, title=title).exists():  # the one three days ago, same week
+        title = f"第{term.teaching_week(local_date(start))}周临时全体会议"
     upcoming = services.meeting_create(
-        organisation=alliance, kind=MeetingKind.PLENARY, title=_plenary_title(term, start), stars=4, starts_at=start,
+        organisation=alliance, kind=MeetingKind.PLENARY, title=title, stars=4, starts_at=start,
         ends_at=start + dt.timedelta(hours=2), place="逸夫楼报告厅", audience=Audience.ORGANISATION, user=office,
         minutes_taker=minutes_taker, now=now)
     row = Attendance.objects.filter(meeting=upcoming, person_id=officer.person_id).first() if officer else None
     if row is not None:
         services.leave_request_create(attendance=row, reason="当晚有专业课实验", user=officer, now=now)
+
+
+def _unfinished_month(*, alliance, department, duty_people, office, now, today):
+    """The office department's noon duty shift on the last day of last month, one row never recorded: last
+    month's attendance is not complete, so the office has an overdue duty (attendance.monthly_sheet) on its
+    to-do and the president sees it below them. (The day lies in the term: it begins at least five weeks before
+    today.)"""
+    start = _at(today.replace(day=1) - dt.timedelta(days=1), 12)
+    shift = services.meeting_create(
+        organisation=alliance, kind=MeetingKind.DUTY, title="心理咨询室午间值班", stars=2, starts_at=start,
+        ends_at=start + dt.timedelta(minutes=90), place="心理健康教育中心 105", audience=Audience.CHOSEN,
+        department=department, chosen=duty_people, user=office, now=now)
+    marked = list(Attendance.objects.filter(meeting=shift).order_by("person_id").values_list("person_id", flat=True))
+    if len(marked) > 1:
+        services.attendance_mark(meeting=shift, marks=[{"person": pk, "status": Status.PRESENT} for pk in marked[:-1]],
+                                 user=office, now=shift.ends_at + dt.timedelta(minutes=10))
 
 
 def _plenary_title(term, start):

@@ -7,6 +7,9 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from attendance import duties
 from attendance.models import Audience, LeaveRequest, LeaveStatus, MeetingKind, Status
@@ -20,10 +23,11 @@ from attendance.tests.factories import (
 )
 from duties.models import Notification, Reminder
 from duties.registry import REGISTRY, Context
+from duties.selectors import todo_for
 from duties.services import duties_scan, scan_context
-from members.models import Role
+from members.models import Role, User
 from members.tests.factories import PersonFactory, RoleAssignmentFactory, UserFactory
-from orgs.models import OrganisationKind, PolicyValue
+from orgs.models import OrganisationKind, PolicyValue, Tenant
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import DepartmentFactory, OrganisationFactory, TenantFactory, TermFactory
 
@@ -377,3 +381,24 @@ def test_a_task_submitted_before_its_reminder_is_never_reminded(tenant):
         duties_scan(tenant=tenant, now=at(2026, 11, 28, 9) + dt.timedelta(hours=hours))
     assert not Reminder.objects.filter(duty="attendance.task_submit").exists()
     assert not Notification.objects.filter(duty="attendance.task_submit").exists()
+
+
+# --- the demo ---
+
+
+def test_the_demo_leaves_the_office_the_president_and_a_member_real_work():
+    call_command("seed_demo", quiet=True, force_known_password=True)
+    with scopes_disabled():
+        tenant = Tenant.objects.get(slug="hut")
+        office, president, officer = (User.objects.select_related("tenant").get(username=name)
+                                      for name in ("hut_office", "hut_president", "hut_officer"))
+    now = timezone.now()
+    with tenant_scope(tenant):
+        def duties_of(groups):
+            return {group.duty.key for group in groups}
+
+        todo = todo_for(office, now=now)
+        assert "attendance.monthly_sheet" in duties_of(todo.overdue)  # last month: one row never recorded
+        assert "attendance.leave_decide" in duties_of(todo.due_soon)  # hut_officer's request, plenary in 2 days
+        assert "attendance.monthly_sheet" in duties_of(todo_for(president, now=now).below)
+        assert "attendance.task_submit" in duties_of(todo_for(officer, now=now).due_soon)  # due in 2 days
