@@ -2,3 +2,15 @@
 school admin's."""
 
 import rules  # noqa: F401 - the permissions below
+
+
+# --- the notification centre ---
+
+
+@rules.predicate
+def is_school_user(user):
+    """A logged-in person of a school (not the platform admin, who belongs to none)."""
+    return user.is_authenticated and user.tenant_id is not None
+
+
+rules.add_perm("duties.view_notifications", is_school_user)  # each person's own centre (duties/views/notifications.py)
