@@ -7,11 +7,15 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_scopes import scopes_disabled
 
 from duties import registry, services
 from duties.models import Notification
 from duties.registry import Context
-from members.models import Role
+from duties.selectors import todo_for
+from members.models import Role, User
 from members.tests.factories import (
     AcademicStandingFactory,
     MembershipFactory,
@@ -30,7 +34,7 @@ from orgs.tests.factories import (
     TermFactory,
 )
 from scoring import duties
-from scoring.models import Approver, Award, AwardStatus, MemberScore, Rulebook, SanctionStatus
+from scoring.models import Approver, Award, AwardStatus, MemberScore, Rulebook, Sanction, SanctionStatus
 from scoring.tests.factories import (
     AwardFactory,
     DiscretionaryEntryFactory,
@@ -320,3 +324,24 @@ def test_each_duty_reads_in_a_fixed_number_of_queries(db, django_assert_num_quer
         with django_assert_num_queries(queries):
             items = _items(duty, ctx)
     assert len({i.subject for i in items}) >= size
+
+
+# --- the demo leaves work waiting ---
+
+
+def test_the_demo_leaves_the_president_and_the_office_work_on_their_to_do(db, only_scoring):
+    call_command("seed_demo", quiet=True, force_known_password=True)
+    with scopes_disabled():
+        president = User.objects.get(username="hut_president")
+        office = User.objects.get(username="hut_office")
+    now = timezone.now()
+    with tenant_scope(president.tenant):
+        mine = todo_for(president, now=now)
+        assert {g.duty.key for g in mine.due_soon + mine.overdue} >= {"scoring.discretionary_decide",
+                                                                      "scoring.sanction_decide"}
+        theirs = todo_for(office, now=now)
+        assert "scoring.sanction_file" in {g.duty.key for g in theirs.due_soon + theirs.overdue}
+        assert Sanction.objects.filter(status=SanctionStatus.SUBMITTED).count() == 1
+    call_command("seed_demo", quiet=True, force_known_password=True)  # once: nothing more is submitted
+    with scopes_disabled():
+        assert Sanction.objects.filter(tenant=president.tenant, status=SanctionStatus.SUBMITTED).count() == 1
