@@ -4,8 +4,13 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+# The filesystem broker of the embedded default, with an atomic put (config/broker.py: kombu's own can hand the
+# worker a half-written message, which stops it).
+TRANSPORT_ALIASES["filesystem"] = "config.broker:Transport"
 
 app = Celery("campusorgs")
 app.config_from_object("django.conf:settings", namespace="CELERY")
