@@ -6,10 +6,13 @@ notification)."""
 import datetime as dt
 import logging
 import re
+from pathlib import Path
 from smtplib import SMTPRecipientsRefused
 
 import pytest
+import yaml
 from celery.exceptions import Retry
+from django.conf import settings as settings_module
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -304,3 +307,11 @@ def test_an_email_says_no_more_than_the_notification(school, settings, mailoutbo
     # sent once: the same task again sends nothing
     tasks.notification_email.apply(args=(school.tenant.pk, note.pk), throw=True)
     assert len(mailoutbox) == 1
+
+
+def test_compose_gives_web_and_worker_the_mail_settings():
+    compose = yaml.safe_load((Path(settings_module.BASE_DIR) / "docker-compose.yml").read_text(encoding="utf-8"))
+    mail = {"EMAIL_BACKEND", "EMAIL_HOST", "EMAIL_PORT", "EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD", "EMAIL_USE_TLS",
+            "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "SITE_URL"}
+    for service in ("web", "worker"):
+        assert mail <= set(compose["services"][service]["environment"]), service
