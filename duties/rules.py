@@ -3,6 +3,7 @@ school admin's."""
 
 import rules  # noqa: F401 - the permissions below
 
+from members.rules import is_tenant_admin
 
 # --- the notification centre ---
 
@@ -14,3 +15,8 @@ def is_school_user(user):
 
 
 rules.add_perm("duties.view_notifications", is_school_user)  # each person's own centre (duties/views/notifications.py)
+
+
+# --- the school's duties page ---
+
+rules.add_perm("duties.view_duty_table", is_tenant_admin)  # the school admin's (duties/views/duties.py)

@@ -3,7 +3,7 @@ The duty engine belongs to no module: every school has its notification centre a
 
 from django.urls import path  # noqa: F401 - the paths below
 
-from duties.views import notifications
+from duties.views import duties, notifications
 
 app_name = "duties"
 urlpatterns = [
@@ -14,4 +14,5 @@ urlpatterns = [
     path("notifications/<int:notification_id>/open/", notifications.notification_open, name="notification_open"),
     path("notifications/<int:notification_id>/read/", notifications.notification_read, name="notification_read"),
     # the school's duties page (duties/views/duties.py)
+    path("", duties.duty_list, name="duty_list"),
 ]

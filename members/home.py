@@ -5,8 +5,12 @@ whose module the school has off, is left out, so the card shows only what works.
 (structure, people, imports, policies) are declared here; each app adds its pages to a role's card with
 ``register_role_links`` in its ``registration.py`` (orgs/modules.py: ``discover``), after the links so far, in
 the order of INSTALLED_APPS.
+
+Above the cards, apps add *sections* (``register_home_section``): a template and a function of the request that
+returns its context, or None when the section has nothing to say to that user (the to-do of the duty engine).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -49,6 +53,38 @@ def register_role_links(role: str, *links: Link) -> None:
     if role not in Role.values:
         raise ImproperlyConfigured(f"Unknown role {role!r}.")
     ROLE_LINKS[role] = (*ROLE_LINKS.get(role, ()), *links)
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A block at the top of the home page: ``template`` is included with the dict ``context(request)``
+    returns as ``section`` (None: the block is left out for that request). Lower ``order`` comes first."""
+
+    template: str
+    context: Callable[..., dict | None]
+    order: int = 100
+
+
+#: The sections apps add to the top of the home page, in display order.
+HOME_SECTIONS: list[HomeSection] = []
+
+
+def register_home_section(section: HomeSection) -> HomeSection:
+    """Add an app's section to the top of the home page (once: registering the same section again is a no-op)."""
+    if section not in HOME_SECTIONS:
+        HOME_SECTIONS.append(section)
+        HOME_SECTIONS.sort(key=lambda s: s.order)
+    return section
+
+
+def home_sections(request) -> list[dict]:
+    """The sections that have something for this request: ``{"template", "context"}`` each, in order."""
+    found = []
+    for section in HOME_SECTIONS:
+        context = section.context(request)
+        if context is not None:
+            found.append({"template": section.template, "context": context})
+    return found
 
 
 #: The scope object's own page, and the filter of the people list that shows its people.

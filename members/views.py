@@ -28,7 +28,7 @@ from rules.contrib.views import permission_required
 from members import access, selectors, services
 from members.exports import layout_file, layout_template
 from members.forms import AccountInviteForm, ImportUploadForm, LoginForm, PersonFilterForm
-from members.home import role_cards
+from members.home import home_sections, role_cards
 from members.imports.layouts import LAYOUTS
 from members.models import ImportStatus
 from members.policies import IMPORT_MAX_MB
@@ -79,7 +79,7 @@ activate_view = ActivateView.as_view()
 @login_required
 def home(request):
     user, today = request.user, local_date(timezone.now())
-    context = {"today": today}
+    context = {"today": today, "sections": home_sections(request)}
     if request.tenant is not None:
         term = current_term(tenant=request.tenant, today=today)
         me = selectors.person_for_user(user=user).filter(pk=user.person_id).first() if user.person_id else None
