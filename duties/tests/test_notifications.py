@@ -150,7 +150,7 @@ def test_the_centre_marks_the_unread_and_says_when_it_is_empty(client, school):
     with tenant_scope(school.tenant):
         Notification.objects.filter(pk=read.pk).update(read_at=CREATED)
     body = client.get(LIST).content.decode()
-    assert body.count('class="notice is-unread"') == 1 and body.count('class="notice"') == 1
+    assert body.count('class="notice-item is-unread"') == 1 and body.count('class="notice-item"') == 1
     assert body.index(unread.title) < body.index(read.title)  # newest first
     assert "全部标为已读" in body and "1 条未读。" in body
 
@@ -315,3 +315,54 @@ def test_compose_gives_web_and_worker_the_mail_settings():
             "EMAIL_USE_SSL", "EMAIL_TIMEOUT", "DEFAULT_FROM_EMAIL", "SITE_URL"}
     for service in ("web", "worker"):
         assert mail <= set(compose["services"][service]["environment"]), service
+
+
+# --- in Chromium: the centre and the settings on a phone and a desktop ---
+
+ARTIFACTS = Path(settings_module.BASE_DIR) / "test-artifacts"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_centre_and_the_settings_in_a_browser(browser, live_server, width):
+    from tests.browser_school import log_in, school_with_office
+
+    world = school_with_office(slug=f"notice{width}", name="通知测试大学", members=["林晓雨"])
+    texts = [("即将到期：收齐本月考勤", "朋辈互助联盟 2026年11月，请在 11月30日 23:59 前完成。", "/attendance/"),
+             ("已逾期：提交日常任务", "任务「11月宿舍走访记录」，截止时间 11月25日 18:00 已过，请尽快处理。",
+              "/attendance/tasks/"),
+             ("下属事项逾期：决定处分", "1 项处分等待决定，截止时间 11月20日 12:00 已过，负责人尚未完成。", ""),
+             ("即将到期：提名学期奖励", "朋辈互助联盟 2026年秋季学期，请在 12月31日 23:59 前完成。", "/")]
+    with tenant_scope(world["tenant"]):
+        for i, (title, body, url) in enumerate(texts):
+            NotificationFactory(tenant=world["tenant"], user=world["office"], title=title, body=body, url=url,
+                                created_at=CREATED + dt.timedelta(hours=i),
+                                read_at=None if i == len(texts) - 1 else CREATED + dt.timedelta(days=1))
+    context = browser.new_context(viewport={"width": width, "height": 844}, locale="zh-CN")
+    try:
+        page = context.new_page()
+        log_in(page, live_server, "bgs")
+        badge = page.locator(".topbar .topbar-notice")
+        assert badge.is_visible() and badge.inner_text().split()[:2] == ["通知", "1"]
+        badge.click()
+        page.wait_for_url(f"**{LIST}")
+        assert page.locator(".notice-item.is-unread").count() == 1 and page.locator(".notice-item").count() == 4
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=ARTIFACTS / f"notifications-{width}.png", full_page=True)
+        page.get_by_role("link", name="提醒方式").click()
+        page.wait_for_url(f"**{SETTINGS}")
+        page.get_by_label("站内通知和邮件").check()
+        page.get_by_role("button", name="保存").click()
+        page.wait_for_load_state()
+        assert "你的账号没有邮箱地址" in page.locator("main").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        page.screenshot(path=ARTIFACTS / f"notification-settings-{width}.png", full_page=True)
+        page.goto(f"{live_server.url}{LIST}")
+        page.get_by_role("button", name="全部标为已读").click()
+        page.wait_for_url(f"**{LIST}")
+        assert page.locator(".notice-item.is-unread").count() == 0
+        assert page.locator(".topbar .topbar-notice").inner_text().strip() == "通知"
+    finally:
+        context.close()
