@@ -115,15 +115,17 @@ def _collect_task_submit(ctx: Context):
         tenant=ctx.tenant, task__cancelled_at__isnull=True, task__deadline__gte=ctx.since,
         task__deadline__lte=ctx.until,
     ).order_by("task__deadline", "pk").values_list(
-        "pk", "task__title", "task__deadline", "task__organisation_id", "task__organisation__name", "person__name",
+        "pk", "task_id", "task__title", "task__deadline", "task__organisation_id", "task__organisation__name",
+        "person__name",
         "person__user__id", "person__user__is_active", "acknowledged_at", "submitted_at")
     page = reverse("attendance:my_attendance") + "#tasks"
-    for pk, title, deadline, org_id, org_name, name, user_id, active, acknowledged, submitted in rows:
+    for pk, task_id, title, deadline, org_id, org_name, name, user_id, active, acknowledged, submitted in rows:
         words = {"title": title, "name": name}
         yield Due(
             duty="attendance.task_submit", subject=f"assignment:{pk}", period=f"{local_date(deadline):%Y-%m-%d}",
             due_at=deadline, responsible=frozenset({user_id}) if user_id is not None and active else frozenset(),
             above=ctx.holders.of(Role.OFFICE, organisation=org_id), url=page,
+            above_url=reverse("attendance:task_detail", args=[task_id]),
             text=(_("任务「%(title)s」（%(name)s）") if acknowledged or submitted
                   else _("任务「%(title)s」（%(name)s，尚未答收到）")) % words,
             scope=org_name, done=submitted is not None)
@@ -160,6 +162,7 @@ def _collect_leave_decide(ctx: Context):
             period=f"{local_date(starts_at):%Y-%m-%d}", due_at=starts_at,
             responsible=ctx.holders.of(Role.OFFICE, organisation=org_id),
             above=ctx.holders.of(Role.PRESIDENT, organisation=org_id), url=page,
+            above_url=reverse("attendance:meeting_detail", args=[row["attendance__meeting_id"]]),
             text=(_("%(n)s 条请假申请待审批：%(meeting)s %(date)s") if row["pending"]
                   else _("请假申请已审批：%(meeting)s %(date)s")) % words,
             scope=row["attendance__meeting__organisation__name"], done=not row["pending"])

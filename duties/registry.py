@@ -24,7 +24,9 @@ from orgs.selectors import policy_value
 @dataclass(frozen=True)
 class Due:
     """One item of a duty: ``subject`` and ``period`` identify it (ids and dates only — never a name, since they
-    are stored in the reminder rows), ``due_at`` is when it is due, ``responsible`` and ``above`` are user ids.
+    are stored in the reminder rows), ``due_at`` is when it is due, ``responsible`` and ``above`` are user ids;
+    ``url`` is where the responsible people act, ``above_url`` where the people above see it (the office sees a
+    late task on the task's page, the assignee on their own).
     ``text`` names the item for its people (the organisation, the month, the task's title…) and must not carry
     sensitive content: a notification shows it."""
 
@@ -35,6 +37,7 @@ class Due:
     responsible: frozenset[int]
     above: frozenset[int] = frozenset()
     url: str = ""
+    above_url: str = ""  # where the people above see it, when that is another page (empty: ``url``)
     text: str = ""
     scope: str = ""  # what the duties page counts it under (an organisation's name, a college's…)
     done: bool = False

@@ -15,10 +15,12 @@ from duties.services import due_items, scan_context
 
 @dataclass
 class DutyGroup:
-    """The items of one duty in one list of the to-do."""
+    """The items of one duty in one list of the to-do (``above``: the list of what is overdue below me, whose
+    items link where the people above see them)."""
 
     duty: object
     items: list[Due] = field(default_factory=list)
+    above: bool = False
 
     @property
     def count(self) -> int:
@@ -27,7 +29,10 @@ class DutyGroup:
     @property
     def url(self) -> str:
         """Where to act on them: the one item's page, or the first one's when several share it."""
-        return self.items[0].url if self.items else ""
+        if not self.items:
+            return ""
+        first = self.items[0]
+        return first.above_url or first.url if self.above else first.url
 
 
 @dataclass
@@ -41,10 +46,10 @@ class ToDo:
         return not (self.overdue or self.due_soon or self.below)
 
 
-def _groups(items: list[Due]) -> list[DutyGroup]:
+def _groups(items: list[Due], *, above: bool = False) -> list[DutyGroup]:
     grouped: dict[str, DutyGroup] = {}
     for item in sorted(items, key=lambda i: i.due_at):
-        grouped.setdefault(item.duty, DutyGroup(REGISTRY[item.duty])).items.append(item)
+        grouped.setdefault(item.duty, DutyGroup(REGISTRY[item.duty], above=above)).items.append(item)
     return list(grouped.values())
 
 
@@ -62,7 +67,7 @@ def todo_for(user, *, now: dt.datetime) -> ToDo:
         todo = ToDo(overdue=_groups([i for i in mine if i.due_at <= now]),
                     due_soon=_groups([i for i in mine if i.due_at > now]),
                     below=_groups([i for i in items if user.pk in i.above and user.pk not in i.responsible
-                                   and i.due_at <= now]))
+                                   and i.due_at <= now], above=True))
     user._todo_cache = todo
     return todo
 

@@ -104,8 +104,9 @@ def duties_scan(*, tenant, now: dt.datetime) -> ScanResult:
             continue
         item, _kind = found
         title, body = notification_text(item, kind, now)
+        url = item.above_url or item.url if kind == "overdue_above" else item.url
         notifications.append(Notification(
-            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=item.url, created_at=now,
+            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=url, created_at=now,
             email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE))
     if skipped:
         Reminder.objects.filter(pk__in=skipped).update(skipped=True)

@@ -51,6 +51,7 @@ def world(db, monkeypatch):
     def collect(ctx):
         yield Due(duty="test.duty", subject="thing:1", period="2026-11", due_at=state["due_at"],
                   responsible=frozenset({doer.pk}), above=frozenset({boss.pk}), url="/somewhere/",
+                  above_url="/overview/",
                   text="测试事项 2026年11月", done=state["done"])
 
     duty = Duty(key="test.duty", label="完成测试事项", rule="每月", who="负责人", above="上级", collect=collect)
@@ -75,7 +76,9 @@ def test_a_scan_reminds_once_however_often_it_runs(world):
     assert services.duties_scan(tenant=tenant, now=state["due_at"] + dt.timedelta(hours=1)).notified == 0
     assert sorted(Reminder.objects.values_list("kind", "user_id")) == sorted(
         [("before:1", doer.pk), ("overdue", doer.pk), ("overdue_above", boss.pk)])
-    assert Notification.objects.filter(user=boss).get().title == "下属事项逾期：完成测试事项"
+    above = Notification.objects.filter(user=boss).get()
+    assert (above.title, above.url) == ("下属事项逾期：完成测试事项", "/overview/")  # where the one above sees it
+    assert Notification.objects.filter(user=doer, title__startswith="已逾期").get().url == "/somewhere/"
 
 
 def test_a_done_item_is_never_reminded(world):
