@@ -97,16 +97,27 @@ def duties_scan(*, tenant, now: dt.datetime) -> ScanResult:
         "pk", "duty", "subject", "period", "user_id", "kind"))
     wants_email = set(NotificationSetting.objects.filter(tenant=tenant, email=True).values_list("user_id", flat=True))
     notifications, skipped = [], []
+    rolled_up: dict[tuple[int, str], list[Due]] = {}  # what is overdue below someone: one notice per duty
     for pk, duty, subject, period, user_id, kind in claimed:
         found = owed.get(_key(duty, subject, period, user_id, kind))
         if found is None:  # done (or gone) since it was owed: never sent
             skipped.append(pk)
             continue
         item, _kind = found
+        if kind == "overdue_above":
+            rolled_up.setdefault((user_id, duty), []).append(item)
+            continue
         title, body = notification_text(item, kind, now)
-        url = item.above_url or item.url if kind == "overdue_above" else item.url
         notifications.append(Notification(
-            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=url, created_at=now,
+            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=item.url, created_at=now,
+            email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE))
+    for (user_id, duty), items in rolled_up.items():
+        items.sort(key=lambda i: i.due_at)
+        title, body = notification_text(items[0], "overdue_above", now) if len(items) == 1 else \
+            rollup_text(items, now)
+        notifications.append(Notification(
+            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body,
+            url=items[0].above_url or items[0].url, created_at=now,
             email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE))
     if skipped:
         Reminder.objects.filter(pk__in=skipped).update(skipped=True)
@@ -146,6 +157,16 @@ def notification_text(item: Due, kind: str, now: dt.datetime) -> tuple[str, str]
                                                                       "when": _when(item.due_at)})
         return (_("即将到期：%(label)s") % {"label": label},
                 _("%(text)s，请在 %(when)s 前完成。") % {"text": item.text, "when": _when(item.due_at)})
+
+
+def rollup_text(items: list[Due], now: dt.datetime) -> tuple[str, str]:
+    """One notice for several items of one duty that became overdue below someone in the same scan (thirty late
+    assignees of a task are one notice to the office, not thirty): the count and the earliest due time."""
+    label = str(REGISTRY[items[0].duty].label)
+    with translation.override(settings.LANGUAGE_CODE):
+        return (_("下属事项逾期：%(label)s") % {"label": label},
+                _("%(n)s 项已逾期，最早的截止时间为 %(when)s，负责人尚未完成。") % {
+                    "n": len(items), "when": _when(items[0].due_at)})
 
 
 # --- the notification centre ---

@@ -133,3 +133,24 @@ def test_an_email_is_sent_once_and_a_failure_is_retried_not_lost(world, mailoutb
     assert services.notification_email_send(notification_id=note.pk, now=timezone.now()) == EmailState.SENT
     assert len(mailoutbox) == 1 and mailoutbox[0].to == ["doer@example.edu.cn"]
     assert mailoutbox[0].subject == "即将到期：完成测试事项"
+
+
+def test_what_becomes_overdue_below_someone_in_one_scan_is_one_notice(world, monkeypatch):
+    tenant, doer, boss, state = world
+    with tenant_scope(tenant):
+        others = [UserFactory(tenant=tenant) for _ in range(3)]
+
+    def collect(ctx):
+        for n, user in enumerate([doer, *others]):
+            yield Due(duty="test.duty", subject=f"thing:{n}", period="2026-11", due_at=state["due_at"],
+                      responsible=frozenset({user.pk}), above=frozenset({boss.pk}), url="/mine/",
+                      above_url="/overview/", text=f"测试事项 {n}")
+
+    monkeypatch.setitem(registry.REGISTRY, "test.duty", Duty(
+        key="test.duty", label="完成测试事项", rule="每月", who="负责人", above="上级", collect=collect))
+    result = services.duties_scan(tenant=tenant, now=state["due_at"] + dt.timedelta(minutes=1))
+    assert result.created == 8  # four overdue reminders and four to the one above: each owed once
+    notice = Notification.objects.get(user=boss)
+    assert (notice.title, notice.url) == ("下属事项逾期：完成测试事项", "/overview/")
+    assert notice.body.startswith("4 项已逾期")
+    assert Notification.objects.filter(user__in=[doer, *others]).count() == 4
