@@ -3,7 +3,10 @@ with its to-do, on the synthetic university (30,000 students at --size full) —
 
 What the school holds while it is measured (created in bulk, removed again at the end: the bench school is kept
 between runs, docs/benchmarks.md): for the alliance of the synthetic university (and, at 3×, two more alliance
-organisations of as many other students, each with its departments, posts, office, president and heads)
+organisations of as many other students, each with its departments, posts, office, president and heads). The
+duties' items are the apps' rows, and duties may not import the apps above it: each app says how to open its
+items for one organisation in its ``duties_bench.py`` (``register_items``; attendance's and scoring's), found
+when the benchmark runs.
 
 * a plenary of last month with every member expected and nobody marked (the month's sheet is incomplete:
   ``attendance.monthly_sheet``, overdue);
@@ -33,16 +36,18 @@ counted apart ("inserts") and the rest ("queries") must be equal.
 import datetime as dt
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from unittest import mock
 
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Model
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
-from attendance.benchmarks import _client, _first_get
-from attendance.models import Attendance, Audience, LeaveRequest, Meeting, MeetingKind, Task, TaskAssignment
 from duties.models import Notification, Reminder
 from duties.registry import duties_of
 from duties.selectors import todo_for
@@ -50,23 +55,48 @@ from duties.services import due_items, duties_scan, scan_context
 from members import home
 from members.models import Membership, Person, Role, RoleAssignment, User
 from orgs.bench import Context, Result, _foreign_keys_off, benchmark, measure
-from orgs.calendar import local_date, school_tz
+from orgs.calendar import local_date
 from orgs.models import Department, Organisation, OrganisationKind, Position, Tenant, Term
 from orgs.tenancy import tenant_scope
-from scoring.models import (
-    ApprovalStatus,
-    DiscretionaryEntry,
-    Rule,
-    Rulebook,
-    Sanction,
-    SanctionStatus,
-    TermRulebook,
-)
-from scoring.services import term_rulebook_bind
 
-TITLE = "基准：待办"
+TITLE = "基准：待办"  # the title (or reason) of every row the apps' item builders add
 EXTRA = ("基准联盟二", "基准联盟三")  # the 3× data: two more alliance organisations
 PAGE_REPEAT = {"full": 15, "small": 5}
+
+#: What an item builder added, parents first (removed in the reverse order).
+Rows = list[tuple[type[Model], list[int]]]
+
+
+@dataclass(frozen=True)
+class Alliance:
+    """What an app's item builder gets: one alliance organisation of the bench school and its members."""
+
+    tenant: Tenant
+    organisation: Organisation
+    members: list[int]  # person ids
+    office_id: int  # a user holding the office role over it
+    term: Term
+    now: dt.datetime
+    new: bool  # made by the benchmark (the 3× data)
+
+
+@dataclass(frozen=True)
+class Items:
+    """An app's builder of open items: ``build(alliance)`` adds them and returns the rows it added;
+    ``leftovers(tenant, users, organisations)`` finds what a run that died before its clean-up left (the
+    benchmark's accounts and organisations are given)."""
+
+    app: str
+    build: Callable[[Alliance], Rows]
+    leftovers: Callable[..., Rows]
+
+
+ITEMS: dict[str, Items] = {}
+
+
+def register_items(items: Items) -> Items:
+    ITEMS[items.app] = items
+    return items
 
 
 @dataclass
@@ -77,11 +107,7 @@ class Added:
     roles: list[int] = field(default_factory=list)
     organisations: list[int] = field(default_factory=list)
     memberships: list[int] = field(default_factory=list)
-    meetings: list[int] = field(default_factory=list)
-    tasks: list[int] = field(default_factory=list)
-    entries: list[int] = field(default_factory=list)
-    sanctions: list[int] = field(default_factory=list)
-    rulebooks: list[int] = field(default_factory=list)  # organisations whose rulebook the benchmark made
+    rows: Rows = field(default_factory=list)
     term: tuple[int, dt.date] | None = None  # (id, its real end)
 
 
@@ -119,51 +145,6 @@ def _role(tenant, user_id, role, added: Added, **scope):
                                                      start=dt.date(2020, 1, 1), **scope).pk)
 
 
-def _alliance_items(tenant, organisation, members: list[int], *, office_id, rule, term, now, added: Added):
-    """Open items of every duty for one alliance organisation and its members (bulk)."""
-    tz = school_tz()
-    today = local_date(now)
-    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
-    past = dt.datetime.combine(last_month, dt.time(19), tz)
-    soon = now + dt.timedelta(days=2)
-    meetings = Meeting.objects.bulk_create([
-        Meeting(tenant=tenant, organisation=organisation, kind=MeetingKind.PLENARY, title=TITLE, stars=3,
-                starts_at=starts, ends_at=starts + dt.timedelta(hours=1), audience=Audience.ORGANISATION,
-                created_by_id=office_id) for starts in (past, soon)])
-    added.meetings += [m.pk for m in meetings]
-    Attendance.objects.bulk_create([Attendance(tenant=tenant, meeting=m, person_id=pk) for m in meetings
-                                    for pk in members], batch_size=2000)
-    rows = list(Attendance.objects.filter(meeting=meetings[1]).order_by("pk").values_list("pk", flat=True))
-    LeaveRequest.objects.bulk_create([LeaveRequest(tenant=tenant, attendance_id=pk, reason="基准")
-                                      for pk in rows[::10]], batch_size=2000)
-    tasks = Task.objects.bulk_create([
-        Task(tenant=tenant, organisation=organisation, title=f"{TITLE}{i}", deadline=deadline,
-             audience=Audience.ORGANISATION, created_by_id=office_id, created_at=now - dt.timedelta(days=10))
-        for i, deadline in enumerate((soon, now - dt.timedelta(days=2)))])
-    added.tasks += [t.pk for t in tasks]
-    TaskAssignment.objects.bulk_create([
-        TaskAssignment(tenant=tenant, task=task, person_id=pk,
-                       submitted_at=now - dt.timedelta(days=3) if j % 4 == 0 else None)
-        for task in tasks for j, pk in enumerate(members)], batch_size=2000)
-    entries = DiscretionaryEntry.objects.bulk_create([
-        DiscretionaryEntry(tenant=tenant, organisation=organisation, term=term, rule=rule, person_id=pk, points=2,
-                           reason="基准", on=today, entered_by_id=office_id, approval=ApprovalStatus.PENDING,
-                           entered_at=now - dt.timedelta(days=5 if j % 2 else 12))
-        for j, pk in enumerate(members[::10])])
-    added.entries += [e.pk for e in entries]
-    submitted, confirmed = members[1::20], members[2::20]
-    sanctions = Sanction.objects.bulk_create([
-        Sanction(tenant=tenant, organisation=organisation, term=term, person_id=pk, level="warning",
-                 status=SanctionStatus.SUBMITTED, proposed_at=now - dt.timedelta(days=6), submitted_by_id=office_id,
-                 submitted_at=now - dt.timedelta(days=5)) for pk in submitted
-    ] + [
-        Sanction(tenant=tenant, organisation=organisation, term=term, person_id=pk, level="warning",
-                 status=SanctionStatus.CONFIRMED, proposed_at=now - dt.timedelta(days=8), submitted_by_id=office_id,
-                 submitted_at=now - dt.timedelta(days=7), decided_at=now - dt.timedelta(days=5)) for pk in confirmed
-    ])
-    added.sanctions += [s.pk for s in sanctions]
-
-
 def _people_of(organisation_id, term) -> list[int]:
     return sorted(set(Membership.objects.filter(organisation_id=organisation_id, term=term, end__isnull=True)
                       .values_list("person_id", flat=True)))
@@ -185,7 +166,7 @@ def _staff(tenant, organisation, slug, added: Added):
 
 
 def _extra_alliance(tenant, name, alliance, people: list[int], term, slug, added: Added):
-    """An alliance organisation like the synthetic one (its departments and posts), of those people."""
+    """An alliance organisation like the synthetic one (its departments and a post), of those people."""
     organisation = Organisation.objects.create(tenant=tenant, name=name, kind=OrganisationKind.ALLIANCE)
     added.organisations.append(organisation.pk)
     departments = [Department.objects.create(tenant=tenant, organisation=organisation, name=d.name,
@@ -208,6 +189,11 @@ def _school(slug, students):
     return Tenant.objects.get(slug=slug)
 
 
+def _open_items(alliance: Alliance, added: Added) -> None:
+    for items in ITEMS.values():
+        added.rows += items.build(alliance)
+
+
 def _build(tenant, slug, now, *, scale: int, added: Added) -> dict:
     """The 1× data (scale 1: the synthetic alliance) or the two more alliances of the 3× data (scale 3)."""
     with tenant_scope(tenant):
@@ -215,18 +201,12 @@ def _build(tenant, slug, now, *, scale: int, added: Added) -> dict:
         term = Term.objects.get(pk=added.term[0]) if added.term else Term.objects.get(start__lte=today,
                                                                                     end__gte=today)
         alliance = Organisation.objects.filter(kind=OrganisationKind.ALLIANCE).exclude(name__in=EXTRA).get()
-        rule = Rule.objects.filter(rulebook__organisation=alliance).order_by("pk").first()
-        if rule is None:  # the synthetic university is written in bulk: its alliance has no rulebook yet
-            term_rulebook_bind(organisation=alliance, term=term, now=now)
-            added.rulebooks.append(alliance.pk)
-            rule = Rule.objects.filter(rulebook__organisation=alliance).order_by("pk").first()
         members = _people_of(alliance.pk, term)
         if scale == 1:
             added.term = (term.pk, term.end)
             office = _staff(tenant, alliance, slug, added)
             users = _users_for(tenant, members, f"{slug}_duty_m", added)
-            _alliance_items(tenant, alliance, members, office_id=office.pk, rule=rule, term=term, now=now,
-                            added=added)
+            _open_items(Alliance(tenant, alliance, members, office.pk, term, now, new=False), added)
             # the award window: the term ended yesterday (its heads' lists overdue, the office's confirmation due)
             Term.objects.filter(pk=term.pk).update(end=today - dt.timedelta(days=1))
             return {"office": office.pk, "members": len(members), "accounts": len(users)}
@@ -238,8 +218,7 @@ def _build(tenant, slug, now, *, scale: int, added: Added) -> dict:
             people = pool[i * len(members):(i + 1) * len(members)]
             organisation, office = _extra_alliance(tenant, name, alliance, people, term, slug, added)
             _users_for(tenant, people, f"{slug}_duty_m", added)
-            _alliance_items(tenant, organisation, people, office_id=office.pk, rule=rule, term=term, now=now,
-                            added=added)
+            _open_items(Alliance(tenant, organisation, people, office.pk, term, now, new=True), added)
         return {}
 
 
@@ -250,20 +229,12 @@ def _clean(tenant, added: Added):
             Term.objects.filter(pk=added.term[0]).update(end=added.term[1])
         Notification.objects.filter(tenant=tenant).delete()
         Reminder.objects.filter(tenant=tenant).delete()
-        LeaveRequest.objects.filter(attendance__meeting_id__in=added.meetings).delete()
-        Attendance.objects.filter(meeting_id__in=added.meetings).delete()
-        Meeting.objects.filter(pk__in=added.meetings).delete()
-        TaskAssignment.objects.filter(task_id__in=added.tasks).delete()
-        Task.objects.filter(pk__in=added.tasks).delete()
-        DiscretionaryEntry.objects.filter(pk__in=added.entries).delete()
-        Sanction.objects.filter(pk__in=added.sanctions).delete()
+        for model, pks in reversed(added.rows):
+            model.objects.filter(pk__in=pks).delete()
         Membership.objects.filter(pk__in=added.memberships).delete()
         RoleAssignment.objects.filter(pk__in=added.roles).delete()
         Department.objects.filter(organisation_id__in=added.organisations).delete()
         Position.objects.filter(organisation_id__in=added.organisations).delete()
-        made = added.organisations + added.rulebooks  # an organisation's is seeded when it is created
-        TermRulebook.objects.filter(organisation_id__in=made).delete()
-        Rulebook.objects.filter(organisation_id__in=made).delete()
         Organisation.objects.filter(pk__in=added.organisations).delete()
         User.objects.filter(pk__in=added.users).delete()
 
@@ -273,14 +244,29 @@ def _leftovers(tenant, slug) -> Added:
     with tenant_scope(tenant):
         users = list(User.objects.filter(tenant=tenant, username__startswith=f"{slug}_duty_").values_list(
             "pk", flat=True))
+        organisations = list(Organisation.objects.filter(name__in=EXTRA).values_list("pk", flat=True))
         return Added(
             users=users, roles=list(RoleAssignment.objects.filter(user_id__in=users).values_list("pk", flat=True)),
-            organisations=list(Organisation.objects.filter(name__in=EXTRA).values_list("pk", flat=True)),
-            memberships=list(Membership.objects.filter(organisation__name__in=EXTRA).values_list("pk", flat=True)),
-            meetings=list(Meeting.objects.filter(title=TITLE).values_list("pk", flat=True)),
-            tasks=list(Task.objects.filter(title__startswith=TITLE).values_list("pk", flat=True)),
-            entries=list(DiscretionaryEntry.objects.filter(entered_by_id__in=users).values_list("pk", flat=True)),
-            sanctions=list(Sanction.objects.filter(submitted_by_id__in=users).values_list("pk", flat=True)))
+            organisations=organisations,
+            memberships=list(Membership.objects.filter(organisation_id__in=organisations).values_list(
+                "pk", flat=True)),
+            rows=[row for items in ITEMS.values() for row in items.leftovers(tenant, users, organisations)])
+
+
+def _client(office_id) -> Client:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(pk=office_id))
+    return client
+
+
+def _first_get(client, url) -> dict:
+    """A warm GET of ``url``, then one counted: its queries and its bytes (as attendance/benchmarks.py does)."""
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    executed, count = _counting()
+    with connection.execute_wrapper(count):
+        client.get(url)
+    return {"queries": len(executed), "bytes": len(response.content)}
 
 
 # --- the measurements (each in a forked process) ---
@@ -360,6 +346,7 @@ def _measure_all(tenant, office_id, size):
 def run(ctx: Context) -> list[Result]:
     slug = f"bench_{ctx.students}"
     ctx.log("duties: a scan of the school with every duty, and the office's home page, at 1× and 3× the data")
+    autodiscover_modules("duties_bench")  # the apps' item builders (register_items)
     tenant = _school(slug, ctx.students)
     _clean(tenant, _leftovers(tenant, slug))
     added = Added()
