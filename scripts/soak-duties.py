@@ -17,7 +17,8 @@ people of each school also ask for email, written to files by the worker.
 Reported: scans (beat's run count of duties-scan, scan_all and scan tasks in the worker log, and scans per school
 counted by the duty's collect), reminders and notifications per school, duplicates (rows sharing (tenant, duty,
 subject, period, user, kind) — the unique constraint makes 0 the only possible answer — and (tenant, user, duty)
-groups whose notifications differ from their sent reminders), reminders still unclaimed, emails (files vs
+groups whose notifications differ from their sent reminders: one each, except the overdue-above ones, rolled up
+into one notice per person, duty and scan), reminders still unclaimed, emails (files vs
 notifications marked sent), and ERROR / Traceback lines in the logs. Exit 1 if anything is duplicated, missing or
 logged as an error.
 """
@@ -52,6 +53,10 @@ from django_celery_beat.models import PeriodicTask
 from django_scopes import scopes_disabled
 from duties.models import Notification, Reminder
 from orgs.models import Tenant
+from django.utils import translation
+from django.utils.translation import gettext
+with translation.override("zh-hans"):
+    ABOVE_TITLE = gettext("下属事项逾期：%(label)s").split("%")[0]
 with scopes_disabled():
     task = PeriodicTask.objects.get(name="duties-scan")
     out = {"beat": {"total_run_count": task.total_run_count, "last_run_at": str(task.last_run_at),
@@ -61,8 +66,15 @@ with scopes_disabled():
         notes = Notification.objects.filter(tenant=tenant)
         keys = ["duty", "subject", "period", "user", "kind"]
         dupes = reminders.values(*keys).annotate(n=Count("pk")).filter(n__gt=1).count()
-        sent = Counter(reminders.filter(claimed_at__isnull=False, skipped=False).values_list("user_id", "duty"))
-        got = Counter(notes.values_list("user_id", "duty"))
+        # one notification per reminder sent, except what became overdue below someone: one notice per
+        # (person, duty) per scan (services.rollup_text), so one per distinct claim time of those reminders
+        sent_rows = reminders.filter(claimed_at__isnull=False, skipped=False)
+        sent = Counter(sent_rows.exclude(kind="overdue_above").values_list("user_id", "duty"))
+        sent.update(Counter((u, d, "above") for u, d in set(
+            sent_rows.filter(kind="overdue_above").values_list("user_id", "duty", "claimed_at"))))
+        above = notes.filter(title__startswith=ABOVE_TITLE)
+        got = Counter(notes.exclude(pk__in=above).values_list("user_id", "duty"))
+        got.update(Counter((u, d, "above") for u, d in above.values_list("user_id", "duty")))
         out["schools"][tenant.slug] = {
             "pk": tenant.pk,
             "reminders": reminders.count(),

@@ -47,7 +47,7 @@ def collect(ctx):
         for doer in doers:
             yield Due(duty=KEY, subject=f"user:{doer}", period=f"item-{k}", due_at=due_at,
                       responsible=frozenset({doer}), above=frozenset({boss}), url="/",
-                      text=f"worker test item {k}")
+                      text=f"worker test item {k} (user {doer})")
 
 
 register(Duty(key=KEY, label="worker test duty", rule="test", who="test", above="test", collect=collect))

@@ -17,8 +17,10 @@ from config.settings import CELERY_BROKER_TRANSPORT_OPTIONS, REDIS_URL
 CELERY_IMPORTS = ["tests.duty_hook"]
 
 if REDIS_URL and os.environ.get("DUTY_TEST_VISIBILITY_TIMEOUT"):
+    # kombu looks for messages past their timeout every interval × throttle seconds (10 × 10 by default)
     CELERY_BROKER_TRANSPORT_OPTIONS = {**CELERY_BROKER_TRANSPORT_OPTIONS,
-                                       "visibility_timeout": int(os.environ["DUTY_TEST_VISIBILITY_TIMEOUT"])}
+                                       "visibility_timeout": int(os.environ["DUTY_TEST_VISIBILITY_TIMEOUT"]),
+                                       "unacked_restore_interval": 2, "unacked_restore_throttle": 1}
 
 if os.environ.get("DUTY_TEST_MAIL_DIR"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
