@@ -16,6 +16,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
 PY="$VENV/bin/python"
+# On a clean clone (.ci/run calls this before `make test`) the venv is made as `make run` makes it.
+[ -x "$PY" ] || make --no-print-directory install VENV="$VENV" >/dev/null
 work=$(mktemp -d /tmp/campus-embedded-beat-XXXXXX)
 log="$work/run-demo.log"
 demo_pid=""
