@@ -350,14 +350,17 @@ def test_the_scan_reminds_each_person_once_never_a_done_item_and_never_a_leave_r
         ("attendance.task_submit", member.pk)])
     assert not Reminder.objects.filter(user=done_member).exists()
 
-    # past the deadline: the member and the office above; the one without an account only to the office
+    # past the deadline: the member and the office above; the one without an account only to the office —
+    # both late assignees in one notice to the office (the engine's roll-up)
     late = at(2026, 12, 2, 9)
     duties_scan(tenant=tenant, now=late)
     duties_scan(tenant=tenant, now=late + dt.timedelta(minutes=5))
     task_notes = mine_.filter(duty="attendance.task_submit")
     assert sorted(task_notes.values_list("user_id", "title")) == sorted([
         (member.pk, "即将到期：答收到并提交任务"), (member.pk, "已逾期：答收到并提交任务"),
-        (o.office.pk, "下属事项逾期：答收到并提交任务"), (o.office.pk, "下属事项逾期：答收到并提交任务")])
+        (o.office.pk, "下属事项逾期：答收到并提交任务")])
+    office_note = task_notes.get(user=o.office)
+    assert office_note.body.startswith("2 项已逾期") and office_note.url == f"/attendance/tasks/{task.pk}/"
     assert Reminder.objects.filter(duty="attendance.task_submit", subject=f"assignment:{mine.pk}").count() == 3
     assert not Notification.objects.filter(user=done_member).exists()
     # the leave request became overdue at the session's start: office and president told once each

@@ -53,8 +53,9 @@ def _when(due_at: dt.datetime, now: dt.datetime) -> str:
 def _block(key: str, title: str, groups: list[DutyGroup], now: dt.datetime) -> dict:
     shown = []
     for group in groups:
-        lines = [Line(url=item.url, text=item.text or str(group.duty.label), when=_when(item.due_at, now))
-                 for item in group.items]
+        lines = [Line(url=(item.above_url or item.url) if group.above else item.url,
+                      text=item.text or str(group.duty.label), when=_when(item.due_at, now))
+                 for item in group.items]  # what is overdue below me links where I see it (above_url)
         shown.append({"label": group.duty.label, "count": group.count, "lines": lines[:SHOWN],
                       "more": lines[SHOWN:]})
     return {"key": key, "title": title, "count": sum(g.count for g in groups), "groups": shown}
