@@ -116,18 +116,19 @@ def _collect_task_submit(ctx: Context):
         task__deadline__lte=ctx.until,
     ).order_by("task__deadline", "pk").values_list(
         "pk", "task_id", "task__title", "task__deadline", "task__organisation_id", "task__organisation__name",
-        "person__name",
         "person__user__id", "person__user__is_active", "acknowledged_at", "submitted_at")
     page = reverse("attendance:my_attendance") + "#tasks"
-    for pk, task_id, title, deadline, org_id, org_name, name, user_id, active, acknowledged, submitted in rows:
-        words = {"title": title, "name": name}
+    # The text names the task, never the assignee: a notice is a person's, and a name in it is one the checks of
+    # sensitive records (members/sensitive.py) would have to clear; the task's page lists who is late.
+    acknowledged_text, unacknowledged_text = _("任务「%(title)s」"), _("任务「%(title)s」（尚未答收到）")
+    for pk, task_id, title, deadline, org_id, org_name, user_id, active, acknowledged, submitted in rows:
+        words = {"title": title}
         yield Due(
             duty="attendance.task_submit", subject=f"assignment:{pk}", period=f"{local_date(deadline):%Y-%m-%d}",
             due_at=deadline, responsible=frozenset({user_id}) if user_id is not None and active else frozenset(),
             above=ctx.holders.of(Role.OFFICE, organisation=org_id), url=page,
             above_url=reverse("attendance:task_detail", args=[task_id]),
-            text=(_("任务「%(title)s」（%(name)s）") if acknowledged or submitted
-                  else _("任务「%(title)s」（%(name)s，尚未答收到）")) % words,
+            text=(acknowledged_text if acknowledged or submitted else unacknowledged_text) % words,
             scope=org_name, done=submitted is not None)
 
 

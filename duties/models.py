@@ -61,8 +61,8 @@ class EmailState(models.TextChoices):
 
 class Notification(TenantOwned):
     """What one person sees in the notification centre. Its text names the duty and the period, never a
-    sensitive record's content or a student's name (tests/test_notification_texts.py checks every text the
-    tests produce)."""
+    sensitive record's content or a student's name (duties/sensitive.py, run after every test by the root
+    conftest.py, checks every text the tests produce)."""
 
     user = tenant_fk(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                      verbose_name=_("接收人"))

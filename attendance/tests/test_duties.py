@@ -221,10 +221,9 @@ def test_each_assignee_submits_by_the_deadline_and_the_office_is_above(tenant):
     first = items[f"assignment:{open_.pk}", "2026-11-30"]
     assert (first.due_at, first.responsible, first.above, first.done) == (deadline, {member.pk}, {o.office.pk},
                                                                           False)
-    assert first.text == f"任务「整理十一月会议记录」（{member.person.name}，尚未答收到）"
+    assert first.text == "任务「整理十一月会议记录」（尚未答收到）"  # never the assignee's name
     assert first.url == "/attendance/me/#tasks" and first.scope == "朋辈互助联盟"
-    assert items[f"assignment:{acknowledged.pk}", "2026-11-30"].text == (
-        f"任务「整理十一月会议记录」（{acknowledged.person.name}）")
+    assert items[f"assignment:{acknowledged.pk}", "2026-11-30"].text == "任务「整理十一月会议记录」"
     assert items[f"assignment:{submitted.pk}", "2026-11-30"].done
     # no account (or a disabled one): nobody to remind, still counted, and the office hears when it is late
     for row in (no_account, inactive):
