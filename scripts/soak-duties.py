@@ -70,7 +70,7 @@ with scopes_disabled():
         # (person, duty) per scan (services.rollup_text), so one per distinct claim time of those reminders
         sent_rows = reminders.filter(claimed_at__isnull=False, skipped=False)
         sent = Counter(sent_rows.exclude(kind="overdue_above").values_list("user_id", "duty"))
-        sent.update(Counter((u, d, "above") for u, d in set(
+        sent.update(Counter((u, d, "above") for u, d, _claimed_at in set(
             sent_rows.filter(kind="overdue_above").values_list("user_id", "duty", "claimed_at"))))
         above = notes.filter(title__startswith=ABOVE_TITLE)
         got = Counter(notes.exclude(pk__in=above).values_list("user_id", "duty"))
