@@ -18,7 +18,7 @@ from django.utils.module_loading import autodiscover_modules
 
 from members.models import RoleAssignment
 from orgs.calendar import local_date
-from orgs.selectors import policy_value
+from orgs.selectors import policy_values
 
 
 @dataclass(frozen=True)
@@ -126,9 +126,10 @@ class Context:
     def __post_init__(self):
         self.today = local_date(self.now)
         self.holders = Holders(self.tenant, self.today)
-        self._policies: dict[str, object] = {}
+        self._policies: dict[str, object] | None = None
 
     def policy(self, key: str):
-        if key not in self._policies:
-            self._policies[key] = policy_value(tenant=self.tenant, key=key, on=self.today)
+        """A policy in force today; the first read loads them all in one query."""
+        if self._policies is None:
+            self._policies = policy_values(tenant=self.tenant, on=self.today)
         return self._policies[key]

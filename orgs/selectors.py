@@ -111,6 +111,19 @@ def policy_value(*, tenant: Tenant | int, key: str, on: dt.date):
     return policies.get(key).default if row is None else row
 
 
+def policy_values(*, tenant: Tenant | int, on: dt.date) -> dict:
+    """Every registered policy's value in force on ``on``, in one query (a reader of many policies — the duty
+    scan, the duties page — reads them all at once rather than one query per key)."""
+    values = {key: policy.default for key, policy in policies.REGISTRY.items()}
+    seen = set()
+    for key, value in (PolicyValue.objects.filter(tenant=tenant, effective_from__lte=on)
+                       .order_by("key", "-effective_from", "-changed_at", "-pk").values_list("key", "value")):
+        if key not in seen:
+            seen.add(key)
+            values[key] = value
+    return values
+
+
 def _policy_row(policy: policies.Policy, history: list[PolicyValue], on: dt.date) -> dict:
     """One line of the settings page; each history row gets ``previous``: the value it replaced."""
     in_force = next((c for c in history if c.effective_from <= on), None)

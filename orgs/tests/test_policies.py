@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from members.tests.factories import UserFactory
 from orgs import policies
 from orgs.models import PolicyValue
-from orgs.selectors import policy_table, policy_value
+from orgs.selectors import policy_table, policy_value, policy_values
 from orgs.services import policy_set
 from orgs.tenancy import tenant_scope
 from orgs.tests.factories import TenantFactory, TermFactory
@@ -203,3 +203,15 @@ def test_a_change_that_changes_nothing_is_refused(tenant, admin):
     assert PolicyValue.objects.filter(key=MONTHLY).count() == 1
     _set(tenant, admin, MONTHLY, 23, D(2026, 10, 20))  # going back to the default is a real change
     assert policy_value(tenant=tenant, key=MONTHLY, on=D(2026, 11, 1)) == 23
+
+
+def test_every_policy_in_force_is_read_in_one_query(tenant, django_assert_num_queries):
+    key = next(iter(policies.REGISTRY))
+    policy = policies.get(key)
+    user = UserFactory(tenant=tenant)
+    changed = policy.default + 1 if policy.kind is not str else policy.default + "x"
+    policy_set(tenant=tenant, key=key, raw_value=changed, user=user, today=dt.date(2026, 8, 1))
+    with django_assert_num_queries(1):
+        values = policy_values(tenant=tenant, on=dt.date(2026, 10, 1))
+    assert set(values) == set(policies.REGISTRY) and values[key] == changed
+    assert all(values[k] == policy_value(tenant=tenant, key=k, on=dt.date(2026, 10, 1)) for k in values)

@@ -315,7 +315,7 @@ def test_a_scan_reminds_each_person_once_and_never_names_a_member(school, only_s
     ("scoring.sanction_decide", 3),  # policy, sanctions, holders
     ("scoring.sanction_file", 3),
     ("scoring.award_propose", 10),  # policy, terms, posts, scores, standings, settings (2), awards, departments,
-    ("scoring.award_confirm", 11),  # holders (+ the confirmation's days)
+    ("scoring.award_confirm", 10),  # holders (the policies are read in one query, orgs.selectors.policy_values)
 ])
 def test_each_duty_reads_in_a_fixed_number_of_queries(db, django_assert_num_queries, size, duty, queries):
     world = _school(size)
