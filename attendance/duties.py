@@ -52,7 +52,7 @@ def sheet_months(ctx: Context, due_day: int) -> list[tuple[dt.date, dt.datetime]
     year, month, months = since.year, since.month, []
     while (year, month) <= (until.year, until.month):
         due = due_at(day_of_month_capped(year, month, due_day))
-        if ctx.since <= due <= ctx.until:
+        if ctx.covers(due):
             months.append((dt.date(year, month, 1), due))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return months

@@ -10,12 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from orgs.tenancy import TenantOwned, tenant_fk
 
 
-class ReminderKind(models.TextChoices):
-    BEFORE = "before", _("到期前提醒")
-    OVERDUE = "overdue", _("逾期提醒")
-    OVERDUE_ABOVE = "overdue_above", _("逾期上报")
-
-
 class Reminder(TenantOwned):
     """One reminder owed: (duty, subject, period, user, kind) is unique — the scan's ``bulk_create`` with
     ``ignore_conflicts`` never makes a second — and ``claimed_at`` is set by exactly one scan (a conditional

@@ -128,6 +128,10 @@ class Context:
         self.holders = Holders(self.tenant, self.today)
         self._policies: dict[str, object] | None = None
 
+    def covers(self, due_at: dt.datetime) -> bool:
+        """Whether a due time lies in the window the duties report (``[since, until]``)."""
+        return self.since <= due_at <= self.until
+
     def policy(self, key: str):
         """A policy in force today; the first read loads them all in one query."""
         if self._policies is None:

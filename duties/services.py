@@ -97,6 +97,12 @@ def duties_scan(*, tenant, now: dt.datetime) -> ScanResult:
         "pk", "duty", "subject", "period", "user_id", "kind"))
     wants_email = set(NotificationSetting.objects.filter(tenant=tenant, email=True).values_list("user_id", flat=True))
     notifications, skipped = [], []
+
+    def notice(user_id, duty, title, body, url):
+        return Notification(tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=url,
+                            created_at=now,
+                            email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE)
+
     rolled_up: dict[tuple[int, str], list[Due]] = {}  # what is overdue below someone: one notice per duty
     for pk, duty, subject, period, user_id, kind in claimed:
         found = owed.get(_key(duty, subject, period, user_id, kind))
@@ -108,17 +114,12 @@ def duties_scan(*, tenant, now: dt.datetime) -> ScanResult:
             rolled_up.setdefault((user_id, duty), []).append(item)
             continue
         title, body = notification_text(item, kind, now)
-        notifications.append(Notification(
-            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body, url=item.url, created_at=now,
-            email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE))
+        notifications.append(notice(user_id, duty, title, body, item.url))
     for (user_id, duty), items in rolled_up.items():
         items.sort(key=lambda i: i.due_at)
         title, body = notification_text(items[0], "overdue_above", now) if len(items) == 1 else \
             rollup_text(items, now)
-        notifications.append(Notification(
-            tenant=tenant, user_id=user_id, duty=duty, title=title, body=body,
-            url=items[0].above_url or items[0].url, created_at=now,
-            email_state=EmailState.PENDING if user_id in wants_email else EmailState.NONE))
+        notifications.append(notice(user_id, duty, title, body, items[0].above_url or items[0].url))
     if skipped:
         Reminder.objects.filter(pk__in=skipped).update(skipped=True)
     Notification.objects.bulk_create(notifications, batch_size=BATCH)

@@ -86,10 +86,6 @@ def weekly_groups(rows, *, days: int) -> dict[tuple[int, dt.date], dict]:
     return groups
 
 
-def in_window(ctx: Context, due_at: dt.datetime) -> bool:
-    return ctx.since <= due_at <= ctx.until
-
-
 def organisation_settings(*, tenant, organisation_ids, term_ids) -> dict[tuple[int, int], dict]:
     """{(organisation id, term id): the rulebook settings the term is decided under} for every pair — the version
     the term is bound to, else the organisation's newest, SPEC's defaults filling the rest — in two queries."""
@@ -132,7 +128,7 @@ def collect_discretionary(ctx: Context):
     groups = weekly_groups(((org, name, at, approval == ApprovalStatus.PENDING, pk)
                             for org, name, at, approval, pk, _term in rows), days=days)
     for (organisation_id, monday), group in groups.items():
-        if not in_window(ctx, group["due_at"]):
+        if not ctx.covers(group["due_at"]):
             continue
         presidents = ctx.holders.of(Role.PRESIDENT, organisation=organisation_id)
         responsible: set[int] = set()
@@ -177,7 +173,7 @@ def collect_sanction_decide(ctx: Context):
                             for org, name, at, status, pk in rows), days=days)
     admins = ctx.holders.of(Role.TENANT_ADMIN)
     for (organisation_id, monday), group in groups.items():
-        if in_window(ctx, group["due_at"]):
+        if ctx.covers(group["due_at"]):
             count = len(group["pending"]) or group["all"]
             yield Due(
                 duty=SANCTION_DECIDE.key, subject=f"organisation:{organisation_id}",
@@ -202,7 +198,7 @@ def collect_sanction_file(ctx: Context):
     groups = weekly_groups(((org, name, at, status == SanctionStatus.CONFIRMED, pk)
                             for org, name, at, status, pk in rows), days=days)
     for (organisation_id, monday), group in groups.items():
-        if in_window(ctx, group["due_at"]):
+        if ctx.covers(group["due_at"]):
             count = len(group["pending"]) or group["all"]
             yield Due(
                 duty=SANCTION_FILE.key, subject=f"organisation:{organisation_id}",
@@ -314,7 +310,7 @@ def collect_award_propose(ctx: Context):
     the term's end: done when each of its lists that has an eligible member has been proposed (any ``Award`` row
     of that department, term and category). Responsible: the department's head; for the presidium the
     president(s). Above: the president(s)."""
-    terms = [t for t in _open_terms(ctx, after_end_days=0) if in_window(ctx, _day_due(t.end))]
+    terms = [t for t in _open_terms(ctx, after_end_days=0) if ctx.covers(_day_due(t.end))]
     if not terms:
         return
     groups, stored, departments = _award_state(ctx, terms)
@@ -346,7 +342,7 @@ def collect_award_confirm(ctx: Context):
     def due(term):
         return _day_due(term.end + dt.timedelta(days=confirm_days))
 
-    terms = [t for t in _open_terms(ctx, after_end_days=confirm_days) if in_window(ctx, due(t))]
+    terms = [t for t in _open_terms(ctx, after_end_days=confirm_days) if ctx.covers(due(t))]
     if not terms:
         return
     groups, stored, departments = _award_state(ctx, terms)
